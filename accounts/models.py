@@ -1,0 +1,181 @@
+"""Organisations (调解中心 tree), partner agencies (联动单位), users and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+DEFAULT_CASE_NUMBER_TEMPLATE = "（{year}）{short_code}字第{seq:04d}号"
+DEFAULT_REGISTRY_NUMBER_TEMPLATE = "（{year}）{short_code}登字第{seq:04d}号"
+
+
+class OrganizationLevel(models.TextChoices):
+    MUNICIPAL = "municipal", _("市级")
+    DISTRICT = "district", _("区级")
+    STREET_TOWN = "street_town", _("街道/乡镇")
+
+
+class LegalForm(models.TextChoices):
+    UNION_CENTER = "union_center", _("工会劳动争议调解中心")
+    PEOPLE_MEDIATION_COMMITTEE = "people_mediation_committee", _("人民调解委员会")
+    STREET_TOWN_LABOUR_MEDIATION = "street_town_labour_mediation", _("乡镇街道劳动争议调解组织")
+    REGIONAL_INDUSTRY = "regional_industry", _("区域性/行业性调解组织")
+    ENTERPRISE_COMMITTEE = "enterprise_committee", _("企业劳动争议调解委员会")
+
+
+class Organization(models.Model):
+    """A mediation centre (区中心) or sub-centre (街乡分中心); cases belong to one."""
+
+    code = models.SlugField(_("代码"), max_length=20, unique=True, help_text=_("系统代码，如 DX"))
+    name = models.CharField(_("名称"), max_length=100)
+    short_code = models.CharField(
+        _("案号简称"), max_length=20, help_text=_("用于案号，如“京兴工调”")
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("层级"), max_length=20, choices=OrganizationLevel.choices)
+    legal_form = models.CharField(
+        _("组织形式"), max_length=40, choices=LegalForm.choices, default=LegalForm.UNION_CENTER
+    )
+    seal_name = models.CharField(_("印章名称"), max_length=100, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    case_number_template = models.CharField(
+        _("案号模板"), max_length=100, default=DEFAULT_CASE_NUMBER_TEMPLATE,
+        help_text=_("可用占位符：{year} {short_code} {seq}，如（{year}）{short_code}字第{seq:04d}号"),
+    )
+    registry_number_template = models.CharField(
+        _("登记号模板"), max_length=100, default=DEFAULT_REGISTRY_NUMBER_TEMPLATE
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("调解组织")
+        verbose_name_plural = _("调解组织")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        """This organisation and every organisation below it (the tree is shallow: 3 levels)."""
+        ids = [self.pk]
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+    def ancestor_ids(self) -> list[int]:
+        ids: list[int] = []
+        node: Organization | None = self
+        while node is not None:
+            ids.append(node.pk)
+            node = node.parent
+        return ids
+
+
+class AgencyKind(models.TextChoices):
+    COURT = "court", _("人民法院")
+    ARBITRATION = "arbitration", _("劳动人事争议仲裁委员会")
+    LABOR_INSPECTION = "labor_inspection", _("劳动保障监察")
+    LEGAL_AID = "legal_aid", _("法律援助中心")
+
+
+class PartnerAgency(models.Model):
+    """A body of the multi-party linkage mechanism (多方联动机制 联动单位)."""
+
+    code = models.SlugField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=AgencyKind.choices)
+    district = models.ForeignKey(
+        Organization, verbose_name=_("对接的区级调解中心"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    court_code = models.CharField(_("法院代字"), max_length=20, blank=True, help_text=_("如 京0115"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=40, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("联动单位")
+        verbose_name_plural = _("联动单位")
+        ordering = ["district", "kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    is_system = models.BooleanField(
+        _("系统账号"), default=False, help_text=_("定时任务和导入等系统操作的执行人，不能登录")
+    )
+
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("书记员")
+    MEDIATOR = "mediator", _("调解员")
+    DIRECTOR = "director", _("中心主任")
+    LIAISON = "liaison", _("联络员")
+    AUDITOR = "auditor", _("督导审计")
+    ADMIN = "admin", _("系统管理员")
+
+
+#: Roles that may change case data; auditors and admins read or configure only.
+CASE_WRITER_ROLES = frozenset({Role.CLERK, Role.MEDIATOR, Role.DIRECTOR})
+#: Roles that read the cases of their organisation subtree.
+CASE_READER_ROLES = CASE_WRITER_ROLES | {Role.AUDITOR}
+
+
+class Membership(models.Model):
+    """A user's role in an organisation, or (liaisons) in a partner agency."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("调解组织"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        PartnerAgency, verbose_name=_("联动单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("有效"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_liaison_in_agency_others_in_org",
+                condition=(
+                    Q(role="liaison", agency__isnull=False, organization__isnull=True)
+                    | (~Q(role="liaison") & Q(agency__isnull=True, organization__isnull=False))
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "organization", "agency", "role"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organization or self.agency
+        return f"{self.user} · {self.get_role_display()} · {where}"

@@ -1,0 +1,70 @@
+"""Forms for the transition dialogs. They only parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, Role, User
+from cases import vocab
+from cases.models import Case
+from cases.workflow import Status
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonRequiredForm(forms.Form):
+    note = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonCodeForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("理由"))
+    note = forms.CharField(
+        label=_("具体说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选择“其他”时必填。"),
+    )
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_code"].choices = [("", "——请选择——"), *choices]
+
+
+def _staff_of(case: Case, role: str) -> Any:
+    org_ids = case.organization.ancestor_ids()
+    members = Membership.objects.filter(role=role, active=True, organization_id__in=org_ids).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("username")
+
+
+class AcceptForm(forms.Form):
+    mediators = forms.ModelMultipleChoiceField(
+        label=_("调解员"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("第一位为主调解员。"),
+    )
+    clerk = forms.ModelChoiceField(label=_("书记员"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("审查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mediators"].queryset = _staff_of(case, Role.MEDIATOR)
+        self.fields["clerk"].queryset = _staff_of(case, Role.CLERK)
+
+
+def form_for(name: str, case: Case, data: Any = None) -> forms.Form:
+    if name == "accept":
+        return AcceptForm(data, case=case)
+    if name == "reject":
+        return ReasonCodeForm(data, choices=vocab.RejectionReason.choices)
+    if name == "terminate":
+        choices = vocab.TerminationReason.choices
+        if case.status == Status.ACCEPTED:
+            choices = [c for c in choices if c[0] != vocab.TerminationReason.DEADLINE_EXPIRED]
+        return ReasonCodeForm(data, choices=choices)
+    if name == "withdraw":
+        return ReasonCodeForm(data, choices=vocab.WithdrawalReason.choices)
+    if name == "return_closure":
+        return ReasonRequiredForm(data)
+    return NoteForm(data)

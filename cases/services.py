@@ -1,0 +1,461 @@
+"""Writes to cases: master data, drafts, numbering and every state transition.
+
+Each transition runs in one transaction: lock the case row, check the state, the actor's
+role and the guards, set the fields, fire the django-fsm transition, save with history,
+write the CaseEvent. Refusals raise before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, has_transition_perm
+
+from accounts.access import can_write_cases_of, roles_for_organization
+from accounts.models import Organization, Role, User
+from cases import deadlines, vocab
+from cases.models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    CaseNumberSequence,
+    CaseParty,
+    ClaimItem,
+    Employer,
+    EventKind,
+    NumberSeries,
+    Person,
+)
+from cases.workflow import OUTCOME_STATES, TRANSITIONS, Status, blockers
+from core import crypto
+from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from core.history import save_with_history
+from core.validators import normalize_phone, normalize_resident_id, normalize_uscc
+
+EDITABLE_STATES = (Status.DRAFT, Status.REGISTERED, Status.AWAITING_CONSENT)
+
+
+# --- master data ---------------------------------------------------------------------------
+
+
+def person_get_or_create(
+    *, actor: User, name: str, id_number: str = "", id_type: str = vocab.IdType.RESIDENT_ID,
+    phone: str = "", address: str = "",
+) -> Person:
+    """A person, found by ID number when one is given. Bad numbers raise with field messages."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("请填写姓名。")]
+    birth_date, sex = None, ""
+    if id_number:
+        if id_type == vocab.IdType.RESIDENT_ID:
+            try:
+                id_number = normalize_resident_id(id_number)
+                birth_date = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+                sex = vocab.Sex.MALE if int(id_number[16]) % 2 else vocab.Sex.FEMALE
+            except ValueError as exc:
+                errors["id_number"] = [str(exc)]
+        else:
+            id_number = id_number.strip()
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValueError as exc:
+            errors["phone"] = [str(exc)]
+    if errors:
+        raise ApplicationError(_("当事人信息有误，请按提示修改。"), fields=errors)
+    if id_number:
+        existing = Person.objects.filter(id_number_hash=crypto.lookup_hash(id_number)).first()
+        if existing:
+            return existing
+    person = Person(
+        name=name, id_type=id_type, id_number=id_number, phone=phone, address=address,
+        birth_date=birth_date, sex=sex,
+        id_number_hash=crypto.lookup_hash(id_number) if id_number else "",
+        phone_hash=crypto.lookup_hash(phone) if phone else "",
+    )
+    save_with_history(person, actor=actor, reason="create")
+    return person
+
+
+def employer_get_or_create(
+    *, actor: User, name: str, uscc: str = "", entity_type: str = vocab.EntityType.ENTERPRISE,
+    legal_rep_name: str = "", registered_address: str = "", contact_name: str = "", contact_phone: str = "",
+) -> Employer:
+    """An employer, found by USCC when one is given."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("请填写用人单位名称。")]
+    if uscc:
+        try:
+            uscc = normalize_uscc(uscc)
+        except ValueError as exc:
+            errors["uscc"] = [str(exc)]
+    if contact_phone:
+        try:
+            contact_phone = normalize_phone(contact_phone)
+        except ValueError as exc:
+            errors["contact_phone"] = [str(exc)]
+    if errors:
+        raise ApplicationError(_("用人单位信息有误，请按提示修改。"), fields=errors)
+    if uscc:
+        existing = Employer.objects.filter(uscc=uscc).first()
+        if existing:
+            return existing
+    employer = Employer(
+        name=name, uscc=uscc, entity_type=entity_type, legal_rep_name=legal_rep_name,
+        registered_address=registered_address, contact_name=contact_name, contact_phone=contact_phone,
+    )
+    save_with_history(employer, actor=actor, reason="create")
+    return employer
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+def _require_writer(actor: User, organization: Organization) -> None:
+    if not can_write_cases_of(actor, organization):
+        raise PermissionDeniedError(_("您没有在“%s”办理案件的权限。") % organization.name)
+
+
+def _require_editable(case: Case) -> None:
+    if case.status not in EDITABLE_STATES:
+        raise ConflictError(_("案件已受理或已结束（%s），当事人和请求事项不能再修改。") % case.get_status_display())
+
+
+def case_create(
+    *, actor: User, organization: Organization, dispute_type: str, source: str = vocab.CaseSource.WALK_IN_WRITTEN,
+    channel: str = vocab.Channel.WRITTEN, facts_summary: str = "", workers_involved: int = 1,
+    source_reference: str = "", referring_body: str = "", file_type: str = vocab.FileType.FORMAL,
+) -> Case:
+    """A new draft case (草稿). Parties and claims are added with the services below."""
+    _require_writer(actor, organization)
+    errors: dict[str, list[str]] = {}
+    if dispute_type not in vocab.DisputeType.values:
+        errors["dispute_type"] = [_("请选择争议类型。")]
+    if source not in vocab.CaseSource.values:
+        errors["source"] = [_("请选择案件来源。")]
+    if channel not in vocab.Channel.values:
+        errors["channel"] = [_("请选择申请方式。")]
+    if not isinstance(workers_involved, int) or workers_involved < 1:
+        errors["workers_involved"] = [_("涉及职工人数应为不小于1的整数。")]
+    if errors:
+        raise ApplicationError(_("案件信息有误，请按提示修改。"), fields=errors)
+    with transaction.atomic():
+        case = Case(
+            organization=organization, dispute_type=dispute_type, source=source, channel=channel,
+            facts_summary=facts_summary, workers_involved=workers_involved, is_collective=workers_involved >= 10,
+            source_reference=source_reference, referring_body=referring_body, file_type=file_type,
+            created_by=actor,
+        )
+        save_with_history(case, actor=actor, reason="create")
+        CaseEvent.objects.create(case=case, kind=EventKind.CREATED, actor=actor, to_status=case.status)
+    return case
+
+
+def case_party_add(
+    *, case: Case, actor: User, side: str, person: Person | None = None, employer: Employer | None = None,
+    party_kind: str | None = None, is_representative: bool = False, position: str = "",
+) -> CaseParty:
+    _require_writer(actor, case.organization)
+    _require_editable(case)
+    if (person is None) == (employer is None):
+        raise ApplicationError(_("当事人须为一名自然人或一个单位。"))
+    if side not in vocab.Side.values:
+        raise ApplicationError(_("请选择当事人地位。"), fields={"side": [_("请选择当事人地位。")]})
+    kind = party_kind or (vocab.PartyKind.WORKER if person else vocab.PartyKind.EMPLOYER)
+    party = CaseParty(
+        case=case, side=side, party_kind=kind, person=person, employer=employer,
+        is_representative=is_representative, position=position,
+    )
+    save_with_history(party, actor=actor, reason="add party")
+    return party
+
+
+def parse_amount(raw: Any, *, field: str = "amount") -> Decimal | None:
+    """Yuan with at most 2 decimals, >= 0, ASCII digits only; empty means no amount."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text = str(raw).strip().replace(",", "")
+    message = _("金额应为不小于0的数字，最多两位小数（如 12000.50）。")
+    if not text.isascii():
+        raise ApplicationError(message, fields={field: [message]})
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ApplicationError(message, fields={field: [message]}) from exc
+    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e12"):  # type: ignore[operator]
+        raise ApplicationError(message, fields={field: [message]})
+    return value.quantize(Decimal("0.01"))
+
+
+def claim_add(
+    *, case: Case, actor: User, claim_type: str, description: str, amount: Any = None,
+    claimant: CaseParty | None = None, period_start: dt.date | None = None, period_end: dt.date | None = None,
+) -> ClaimItem:
+    _require_writer(actor, case.organization)
+    _require_editable(case)
+    errors: dict[str, list[str]] = {}
+    if claim_type not in vocab.ClaimType.values:
+        errors["claim_type"] = [_("请选择请求类型。")]
+    if not (description or "").strip():
+        errors["description"] = [_("请填写请求内容。")]
+    value = parse_amount(amount)
+    if claim_type in vocab.NON_MONETARY_CLAIMS and value is not None:
+        errors["amount"] = [_("非金钱请求（如出具离职证明）不填写金额。")]
+    if period_start and period_end and period_end < period_start:
+        errors["period_end"] = [_("期间止不能早于期间起。")]
+    if claimant is not None and claimant.case_id != case.pk:
+        errors["claimant"] = [_("请求人不是本案当事人。")]
+    if errors:
+        raise ApplicationError(_("请求事项有误，请按提示修改。"), fields=errors)
+    claim = ClaimItem(
+        case=case, claimant=claimant, claim_type=claim_type, description=description.strip(), amount=value,
+        period_start=period_start, period_end=period_end,
+    )
+    save_with_history(claim, actor=actor, reason="add claim")
+    return claim
+
+
+# --- numbering -------------------------------------------------------------------------------
+
+
+def number_allocate(*, organization: Organization, series: str, when: dt.datetime) -> str:
+    """The next number of `series` for the organisation and the year of `when` in Beijing
+    time. Must run inside the caller's transaction: the counter row stays locked until it
+    commits, so concurrent callers queue and numbers have neither gaps nor duplicates."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_allocate must run inside transaction.atomic()")
+    year = timezone.localtime(when).year
+    try:
+        with transaction.atomic():
+            CaseNumberSequence.objects.get_or_create(organization=organization, year=year, series=series)
+    except IntegrityError:
+        pass  # created concurrently by another transaction; lock it below
+    sequence = CaseNumberSequence.objects.select_for_update().get(organization=organization, year=year, series=series)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    template = (
+        organization.case_number_template if series == NumberSeries.CASE else organization.registry_number_template
+    )
+    return template.format(year=year, short_code=organization.short_code, seq=sequence.last_value)
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+def case_transition(
+    *, case: Case, actor: User, name: str, reason: str = "", changes: dict[str, Any] | None = None,
+    prepare: Callable[[Case], dict[str, Any] | None] | None = None,
+) -> Case:
+    """Run transition `name` on `case` for `actor` (the one path every transition takes).
+
+    `changes` are field values the transition records (reason codes); they are set before
+    the guards run. `prepare` runs after every check has passed and before the save, under
+    the row lock (numbers, dates); it may return extra data for the event payload.
+    """
+    spec = TRANSITIONS[name]
+    if spec.reason_required and not reason.strip():
+        raise ApplicationError(_("“%s”须填写理由。") % spec.label, fields={"reason": [_("请填写理由。")]})
+    try:
+        with transaction.atomic():
+            locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+            from_status = locked.status
+            if from_status not in spec.sources:
+                raise ConflictError(
+                    _("案件当前状态为“%(state)s”，不能“%(action)s”。")
+                    % {"state": locked.get_status_display(), "action": spec.label}
+                )
+            if not has_transition_perm(getattr(locked, name), actor):
+                raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
+            for field, value in (changes or {}).items():
+                setattr(locked, field, value)
+            refusals = blockers(locked, name)
+            if refusals:
+                raise ApplicationError(" ".join(refusals))
+            payload = (prepare(locked) if prepare else None) or {}
+            getattr(locked, name)()
+            now = timezone.now()
+            if locked.status in OUTCOME_STATES and from_status != Status.CLOSING:
+                locked.outcome_at = now
+            save_with_history(locked, actor=actor, reason=f"{name}: {reason}".strip(": "))
+            CaseEvent.objects.create(
+                case=locked, kind=EventKind.TRANSITION, name=name, from_status=from_status,
+                to_status=locked.status, actor=actor, reason=reason, payload=payload, created_at=now,
+            )
+    except ConcurrentTransition as exc:
+        raise ConflictError(_("案件刚被其他人处理过，请刷新后重试。")) from exc
+    return locked
+
+
+def case_register(*, case: Case, actor: User, received_at: dt.datetime | None = None) -> Case:
+    """登记: fixes the time of receipt, which starts clocks A and B."""
+
+    def prepare(locked: Case) -> dict[str, Any]:
+        locked.received_at = received_at or timezone.now()
+        received = timezone.localdate(locked.received_at)
+        locked.registry_number = number_allocate(
+            organization=locked.organization, series=NumberSeries.REGISTRY, when=locked.received_at
+        )
+        locked.arbitration_release_on = deadlines.arbitration_release_on(received)
+        locked.acceptance_due_on = deadlines.acceptance_due_on(received)
+        return {"registry_number": locked.registry_number}
+
+    return case_transition(case=case, actor=actor, name="register", prepare=prepare)
+
+
+def case_seek_consent(*, case: Case, actor: User, note: str = "") -> Case:
+    return case_transition(case=case, actor=actor, name="seek_consent", reason=note)
+
+
+def _check_mediators(case: Case, mediators: Sequence[User]) -> None:
+    if not mediators:
+        raise ApplicationError(_("受理时须指派至少一名调解员。"), fields={"mediators": [_("请选择调解员。")]})
+    for mediator in mediators:
+        if Role.MEDIATOR not in roles_for_organization(mediator, case.organization):
+            raise ApplicationError(
+                _("%s 不是本中心的调解员。") % mediator, fields={"mediators": [_("请选择本中心的调解员。")]}
+            )
+
+
+def case_accept(
+    *, case: Case, actor: User, mediators: Sequence[User], clerk: User | None = None,
+    accepted_at: dt.datetime | None = None, note: str = "",
+) -> Case:
+    """受理: allocates the case number, assigns mediators and starts clock C."""
+    _check_mediators(case, mediators)
+
+    def prepare(locked: Case) -> dict[str, Any]:
+        locked.accepted_at = accepted_at or timezone.now()
+        if not locked.case_number:
+            locked.case_number = number_allocate(
+                organization=locked.organization, series=NumberSeries.CASE, when=locked.accepted_at
+            )
+        locked.mediation_due_on = deadlines.mediation_due_on(timezone.localdate(locked.accepted_at))
+        if clerk is not None:
+            locked.clerk = clerk
+        for index, mediator in enumerate(mediators):
+            assignment = CaseAssignment(case=locked, user=mediator, role="lead" if index == 0 else "co")
+            save_with_history(assignment, actor=actor, reason="accept")
+        return {"case_number": locked.case_number, "mediators": [m.pk for m in mediators]}
+
+    return case_transition(case=case, actor=actor, name="accept", reason=note, prepare=prepare)
+
+
+def case_reject(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
+    _check_code(reason_code, vocab.RejectionReason, "reason_code")
+    return case_transition(
+        case=case, actor=actor, name="reject", reason=note,
+        changes={"rejection_reason": reason_code, "outcome_note": note},
+    )
+
+
+def case_withdraw(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
+    _check_code(reason_code, vocab.WithdrawalReason, "reason_code")
+    return case_transition(
+        case=case, actor=actor, name="withdraw", reason=note,
+        changes={"withdrawal_reason": reason_code, "outcome_note": note},
+    )
+
+
+def case_terminate(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
+    _check_code(reason_code, vocab.TerminationReason, "reason_code")
+    return case_transition(
+        case=case, actor=actor, name="terminate", reason=note,
+        changes={"termination_reason": reason_code, "outcome_note": note},
+    )
+
+
+def case_submit_closure(*, case: Case, actor: User, note: str = "") -> Case:
+    def prepare(locked: Case) -> None:
+        locked.pre_closure_status = locked.status
+
+    return case_transition(case=case, actor=actor, name="submit_closure", reason=note, prepare=prepare)
+
+
+def case_approve_closure(*, case: Case, actor: User, note: str = "") -> Case:
+    def prepare(locked: Case) -> None:
+        locked.closed_at = timezone.now()
+
+    return case_transition(case=case, actor=actor, name="approve_closure", reason=note, prepare=prepare)
+
+
+def case_return_closure(*, case: Case, actor: User, comment: str) -> Case:
+    return case_transition(case=case, actor=actor, name="return_closure", reason=comment)
+
+
+def _check_code(code: str, choices: Any, field: str) -> None:
+    if code not in choices.values:
+        message = _("请选择理由。")
+        raise ApplicationError(message, fields={field: [message]})
+
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, int]:
+    """Raise an alert for every clock that has run out on an open case and resolve alerts
+    that no longer apply. Idempotent: a second run the same day changes nothing."""
+    from cases.models import Clock, DeadlineAlert
+    from cases.workflow import MEDIATION_CLOCK_STATES
+
+    today = today or timezone.localdate()
+    due_now: dict[tuple[int, str, dt.date], Case] = {}
+    rules = (
+        (Clock.A, "arbitration_release_on", MEDIATION_CLOCK_STATES + (Status.REGISTERED, Status.AWAITING_CONSENT)),
+        (Clock.B, "acceptance_due_on", (Status.REGISTERED, Status.AWAITING_CONSENT)),
+        (Clock.C, "mediation_due_on", MEDIATION_CLOCK_STATES),
+    )
+    for clock, field, states in rules:
+        overdue = Case.objects.filter(status__in=states, **{f"{field}__lt": today}).only("pk", field, "status")
+        for case in overdue:
+            due_now[(case.pk, clock, getattr(case, field))] = case
+    counts = {"created": 0, "resolved": 0}
+    with transaction.atomic():
+        known = {(a.case_id, a.clock, a.due_on): a for a in DeadlineAlert.objects.select_for_update()}
+        for key, case in due_now.items():
+            alert = known.get(key)
+            if alert is not None and alert.resolved_at is None:
+                continue
+            if alert is None:
+                alert = DeadlineAlert(case_id=key[0], clock=key[1], due_on=key[2])
+            alert.resolved_at = None
+            save_with_history(alert, actor=actor, reason="deadline passed")
+            counts["created"] += 1
+            CaseEvent.objects.create(
+                case=case, kind=EventKind.ALERT, actor=actor, name=f"clock_{key[1]}",
+                reason=str(Clock(key[1]).label), payload={"clock": key[1], "due_on": key[2].isoformat()},
+            )
+        for key, alert in known.items():
+            if alert.resolved_at is None and key not in due_now:
+                alert.resolved_at = timezone.now()
+                save_with_history(alert, actor=actor, reason="no longer applies")
+                counts["resolved"] += 1
+    return counts
+
+
+def holidays_load(*, actor: User) -> int:
+    """Add the State Council holiday arrangements of cases.holidays that are not in the
+    calendar yet (rows an admin has edited are left as they are). Returns rows added."""
+    from cases.holidays import CALENDAR
+    from cases.models import HolidayCalendar
+
+    known = set(HolidayCalendar.objects.values_list("date", flat=True))
+    added = 0
+    with transaction.atomic():
+        for day, kind, name in CALENDAR:
+            date = dt.date.fromisoformat(day)
+            if date in known:
+                continue
+            save_with_history(HolidayCalendar(date=date, kind=kind, name=name), actor=actor, reason="State Council notice")
+            added += 1
+    return added

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list_view, name="list"),
+    path("<int:case_id>/", views.case_detail_view, name="detail"),
+    path("<int:case_id>/transitions/<str:name>/", views.case_transition_view, name="transition"),
+]

@@ -1,0 +1,24 @@
+"""One place that attaches the actor and the reason to django-simple-history rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+def save_with_history(
+    obj: models.Model, *, actor: Any, reason: str = "", update_fields: list[str] | None = None
+) -> None:
+    """Save `obj` so that its history row names `actor` (never None: tasks and commands pass
+    the system user) and carries `reason`."""
+    if actor is None:
+        raise ValueError("save_with_history needs an actor; use accounts.services.system_user()")
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj._change_reason = reason  # type: ignore[attr-defined]
+    try:
+        obj.save(update_fields=update_fields)
+    finally:
+        for attr in ("_history_user", "_change_reason"):
+            if hasattr(obj, attr):
+                delattr(obj, attr)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LinkageConfig(AppConfig):
+    """Transfers to court, arbitration, inspection and legal aid (issue: multi-party linkage)."""
+
+    name = "linkage"
+    verbose_name = _("多方联动")

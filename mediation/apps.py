@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MediationConfig(AppConfig):
+    """Sessions, transcripts, agreements, payments, follow-ups, service (issue: mediation work)."""
+
+    name = "mediation"
+    verbose_name = _("调解工作")
