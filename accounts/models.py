@@ -31,9 +31,7 @@ class Organization(models.Model):
 
     code = models.SlugField(_("代码"), max_length=20, unique=True, help_text=_("系统代码，如 DX"))
     name = models.CharField(_("名称"), max_length=100)
-    short_code = models.CharField(
-        _("案号简称"), max_length=20, help_text=_("用于案号，如“京兴工调”")
-    )
+    short_code = models.CharField(_("案号简称"), max_length=20, help_text=_("用于案号，如“京兴工调”"))
     parent = models.ForeignKey(
         "self", verbose_name=_("上级组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
@@ -46,7 +44,9 @@ class Organization(models.Model):
     phone = models.CharField(_("电话"), max_length=40, blank=True)
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
     case_number_template = models.CharField(
-        _("案号模板"), max_length=100, default=DEFAULT_CASE_NUMBER_TEMPLATE,
+        _("案号模板"),
+        max_length=100,
+        default=DEFAULT_CASE_NUMBER_TEMPLATE,
         help_text=_("可用占位符：{year} {short_code} {seq}，如（{year}）{short_code}字第{seq:04d}号"),
     )
     registry_number_template = models.CharField(
@@ -150,11 +150,19 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(
-        Organization, verbose_name=_("调解组织"), null=True, blank=True, on_delete=models.PROTECT,
+        Organization,
+        verbose_name=_("调解组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     agency = models.ForeignKey(
-        PartnerAgency, verbose_name=_("联动单位"), null=True, blank=True, on_delete=models.PROTECT,
+        PartnerAgency,
+        verbose_name=_("联动单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +24,15 @@ class ReasonRequiredForm(forms.Form):
 class ReasonCodeForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("理由"))
     note = forms.CharField(
-        label=_("具体说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("具体说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("选择“其他”时必填。"),
     )
 
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].choices = [("", "——请选择——"), *choices]
+        cast(forms.ChoiceField, self.fields["reason_code"]).choices = [("", "——请选择——"), *choices]
 
 
 def _staff_of(case: Case, role: str) -> Any:
@@ -41,7 +43,9 @@ def _staff_of(case: Case, role: str) -> Any:
 
 class AcceptForm(forms.Form):
     mediators = forms.ModelMultipleChoiceField(
-        label=_("调解员"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("调解员"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("第一位为主调解员。"),
     )
     clerk = forms.ModelChoiceField(label=_("书记员"), queryset=User.objects.none(), required=False)
@@ -49,8 +53,8 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mediators"].queryset = _staff_of(case, Role.MEDIATOR)
-        self.fields["clerk"].queryset = _staff_of(case, Role.CLERK)
+        cast(forms.ModelMultipleChoiceField, self.fields["mediators"]).queryset = _staff_of(case, Role.MEDIATOR)
+        cast(forms.ModelChoiceField, self.fields["clerk"]).queryset = _staff_of(case, Role.CLERK)
 
 
 def form_for(name: str, case: Case, data: Any = None) -> forms.Form:

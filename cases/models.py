@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -88,8 +89,11 @@ def _transition(name: str):  # type: ignore[no-untyped-def]
     spec = TRANSITIONS[name]
     target = spec.target if spec.target is not None else RETURN_VALUE(*OUTCOME_STATES)
     return transition(
-        field="status", source=list(spec.sources), target=target,
-        conditions=[guards_pass(name)], permission=role_permission(name),
+        field="status",
+        source=list(spec.sources),
+        target=target,
+        conditions=[cast(Any, guards_pass(name))],
+        permission=cast(Any, role_permission(name)),
     )
 
 
@@ -97,7 +101,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     """A labour-dispute mediation case (案件). `status` moves only through the transitions
     below, called by cases.services; the methods have no side effects of their own."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("调解组织"), on_delete=models.PROTECT, related_name="cases")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("调解组织"), on_delete=models.PROTECT, related_name="cases"
+    )
     status = FSMField(_("状态"), max_length=30, choices=Status.choices, default=Status.DRAFT, protected=True)
     registry_number = models.CharField(_("登记号"), max_length=60, blank=True)
     case_number = models.CharField(_("案号"), max_length=60, null=True, blank=True)
@@ -122,14 +128,24 @@ class Case(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
-    rejection_reason = models.CharField(_("不予受理理由"), max_length=40, choices=vocab.RejectionReason.choices, blank=True)
-    termination_reason = models.CharField(_("终止理由"), max_length=40, choices=vocab.TerminationReason.choices, blank=True)
-    withdrawal_reason = models.CharField(_("撤回理由"), max_length=40, choices=vocab.WithdrawalReason.choices, blank=True)
+    rejection_reason = models.CharField(
+        _("不予受理理由"), max_length=40, choices=vocab.RejectionReason.choices, blank=True
+    )
+    termination_reason = models.CharField(
+        _("终止理由"), max_length=40, choices=vocab.TerminationReason.choices, blank=True
+    )
+    withdrawal_reason = models.CharField(
+        _("撤回理由"), max_length=40, choices=vocab.WithdrawalReason.choices, blank=True
+    )
     outcome_note = models.TextField(_("结果说明"), blank=True)
     pre_closure_status = models.CharField(_("结案前状态"), max_length=30, blank=True)
 
     clerk = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("书记员"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("书记员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="clerk_cases",
     )
     created_by = models.ForeignKey(
@@ -233,7 +249,9 @@ class CaseAssignment(models.Model):
     """A mediator assigned to a case (指派调解员)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("调解员"), on_delete=models.PROTECT, related_name="assignments"
+    )
     role = models.CharField(_("分工"), max_length=10, choices=AssignmentRole.choices, default=AssignmentRole.LEAD)
     active = models.BooleanField(_("有效"), default=True)
     assigned_at = models.DateTimeField(_("指派时间"), default=timezone.now)
@@ -246,6 +264,9 @@ class CaseAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], condition=Q(active=True), name="assignment_active_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
 
 
 class CaseParty(models.Model):
@@ -266,7 +287,9 @@ class CaseParty(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="party_person_xor_employer",
-                condition=(Q(person__isnull=False, employer__isnull=True) | Q(person__isnull=True, employer__isnull=False)),
+                condition=(
+                    Q(person__isnull=False, employer__isnull=True) | Q(person__isnull=True, employer__isnull=False)
+                ),
             ),
         ]
 
@@ -296,7 +319,9 @@ class ClaimItem(models.Model):
         verbose_name_plural = _("请求事项")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(name="claim_amount_not_negative", condition=Q(amount__isnull=True) | Q(amount__gte=Decimal("0"))),
+            models.CheckConstraint(
+                name="claim_amount_not_negative", condition=Q(amount__isnull=True) | Q(amount__gte=Decimal("0"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +353,9 @@ class CaseEvent(models.Model):
     name = models.CharField(_("操作"), max_length=40, blank=True)
     from_status = models.CharField(_("原状态"), max_length=30, blank=True)
     to_status = models.CharField(_("新状态"), max_length=30, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="case_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="case_events"
+    )
     reason = models.TextField(_("理由/说明"), blank=True)
     payload = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -339,6 +366,9 @@ class CaseEvent(models.Model):
         verbose_name = _("案件事件")
         verbose_name_plural = _("案件事件")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.label}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
@@ -382,6 +412,9 @@ class CaseNumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "year", "series"], name="number_sequence_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}/{self.series}: {self.last_value}"
 
 
 class CalendarDayKind(models.TextChoices):
@@ -432,3 +465,6 @@ class DeadlineAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "clock", "due_on"], name="alert_unique_per_due"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_clock_display()} {self.due_on}"

@@ -12,11 +12,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
 
 from accounts.access import can_write_cases_of, case_scope_q
 from cases.models import Case, CaseEvent, CaseParty, ClaimItem, DeadlineAlert
-from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, TransitionSpec, blockers
+from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, TransitionSpec, blockers, may_fire
 from core import crypto
 from core.exceptions import PermissionDeniedError
 
@@ -47,8 +46,11 @@ def case_get_for_user(*, case_id: Any, user: Any, for_write: bool = False) -> Ca
 
 def _claimed_subquery() -> Subquery:
     claims = (
-        ClaimItem.objects.filter(case=OuterRef("pk")).order_by().values("case")
-        .annotate(total=Sum("amount")).values("total")
+        ClaimItem.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(total=Sum("amount"))
+        .values("total")
     )
     return Subquery(claims, output_field=_MONEY)
 
@@ -61,12 +63,12 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
     if q:
         id_hash = crypto.lookup_hash(q)
         party_match = CaseParty.objects.filter(case=OuterRef("pk")).filter(
-            Q(person__name__icontains=q) | Q(employer__name__icontains=q) | Q(employer__uscc=q.upper())
+            Q(person__name__icontains=q)
+            | Q(employer__name__icontains=q)
+            | Q(employer__uscc=q.upper())
             | Q(person__id_number_hash=id_hash)
         )
-        qs = qs.filter(
-            Q(case_number__icontains=q) | Q(registry_number__icontains=q) | Exists(party_match)
-        )
+        qs = qs.filter(Q(case_number__icontains=q) | Q(registry_number__icontains=q) | Exists(party_match))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("organization"):
@@ -83,8 +85,16 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
         qs = qs.filter(alerts__resolved_at__isnull=True, alerts__clock__in=["B", "C"]).distinct()
     qs = qs.annotate(amount_claimed=Coalesce(_claimed_subquery(), Value(Decimal("0")), output_field=_MONEY))
     order = filters.get("order") or "-created_at"
-    allowed = {"created_at", "-created_at", "received_at", "-received_at", "case_number", "-case_number",
-               "mediation_due_on", "-mediation_due_on"}
+    allowed = {
+        "created_at",
+        "-created_at",
+        "received_at",
+        "-received_at",
+        "case_number",
+        "-case_number",
+        "mediation_due_on",
+        "-mediation_due_on",
+    }
     return qs.order_by(order if order in allowed else "-created_at", "-id")
 
 
@@ -118,7 +128,7 @@ def case_available_transitions(*, case: Case, user: Any) -> list[AvailableTransi
         spec = TRANSITIONS[name]
         if case.status not in spec.sources:
             continue
-        if not has_transition_perm(getattr(case, name), user):
+        if not may_fire(case, name, user):
             continue
         needs_input = name in {"reject", "terminate", "withdraw"}
         result.append(AvailableTransition(spec, [] if needs_input else blockers(case, name)))
@@ -147,7 +157,11 @@ def case_deadlines(*, case: Case) -> list[Deadline]:
         items.append(Deadline(_("受理审查期限（3个工作日）"), case.acceptance_due_on))
     if case.status in MEDIATION_CLOCK_STATES and case.mediation_due_on:
         items.append(Deadline(_("调解期限"), case.mediation_due_on))
-    if case.arbitration_release_on and case.status in (*MEDIATION_CLOCK_STATES, Status.REGISTERED, Status.AWAITING_CONSENT):
+    if case.arbitration_release_on and case.status in (
+        *MEDIATION_CLOCK_STATES,
+        Status.REGISTERED,
+        Status.AWAITING_CONSENT,
+    ):
         items.append(Deadline(_("收到申请满15日（可申请仲裁）"), case.arbitration_release_on))
     return items
 
@@ -170,49 +184,87 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
     scoped = case_queryset_for_user(user).select_related("organization")
     sections: list[WorkSection] = []
     if Role.DIRECTOR in roles:
-        sections.append(WorkSection(
-            _("待受理审查的申请"),
-            list(scoped.filter(status__in=[Status.REGISTERED, Status.AWAITING_CONSENT]).order_by("acceptance_due_on", "id")[:limit]),
-            _("没有待审查的申请。"), _("按受理审查期限（3个工作日）排序"),
-        ))
-        sections.append(WorkSection(
-            _("待审批结案"), list(scoped.filter(status=Status.CLOSING).order_by("updated_at")[:limit]),
-            _("没有待审批的结案。"),
-        ))
-        sections.append(WorkSection(
-            _("已超期案件"),
-            list(scoped.filter(alerts__resolved_at__isnull=True, alerts__clock__in=["B", "C"], status__in=[
-                Status.REGISTERED, Status.AWAITING_CONSENT, *MEDIATION_CLOCK_STATES]).distinct().order_by("mediation_due_on", "acceptance_due_on")[:limit]),
-            _("没有超期案件。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("待受理审查的申请"),
+                list(
+                    scoped.filter(status__in=[Status.REGISTERED, Status.AWAITING_CONSENT]).order_by(
+                        "acceptance_due_on", "id"
+                    )[:limit]
+                ),
+                _("没有待审查的申请。"),
+                _("按受理审查期限（3个工作日）排序"),
+            )
+        )
+        sections.append(
+            WorkSection(
+                _("待审批结案"),
+                list(scoped.filter(status=Status.CLOSING).order_by("updated_at")[:limit]),
+                _("没有待审批的结案。"),
+            )
+        )
+        sections.append(
+            WorkSection(
+                _("已超期案件"),
+                list(
+                    scoped.filter(
+                        alerts__resolved_at__isnull=True,
+                        alerts__clock__in=["B", "C"],
+                        status__in=[Status.REGISTERED, Status.AWAITING_CONSENT, *MEDIATION_CLOCK_STATES],
+                    )
+                    .distinct()
+                    .order_by("mediation_due_on", "acceptance_due_on")[:limit]
+                ),
+                _("没有超期案件。"),
+            )
+        )
     if Role.MEDIATOR in roles:
         mine = scoped.filter(assignments__user=user, assignments__active=True)
-        sections.append(WorkSection(
-            _("我承办的调解中案件（按调解期限）"),
-            list(mine.filter(status__in=MEDIATION_CLOCK_STATES).order_by("mediation_due_on", "id")[:limit]),
-            _("没有正在调解的案件。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("我承办的调解中案件（按调解期限）"),
+                list(mine.filter(status__in=MEDIATION_CLOCK_STATES).order_by("mediation_due_on", "id")[:limit]),
+                _("没有正在调解的案件。"),
+            )
+        )
     if Role.CLERK in roles or Role.MEDIATOR in roles:
-        sections.append(WorkSection(
-            _("待完善登记的草稿"), list(scoped.filter(status=Status.DRAFT).order_by("created_at")[:limit]),
-            _("没有草稿。"),
-        ))
-        sections.append(WorkSection(
-            _("已有结果、待提交结案"), list(scoped.filter(status__in=OUTCOME_STATES).order_by("outcome_at")[:limit]),
-            _("没有待提交结案的案件。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("待完善登记的草稿"),
+                list(scoped.filter(status=Status.DRAFT).order_by("created_at")[:limit]),
+                _("没有草稿。"),
+            )
+        )
+        sections.append(
+            WorkSection(
+                _("已有结果、待提交结案"),
+                list(scoped.filter(status__in=OUTCOME_STATES).order_by("outcome_at")[:limit]),
+                _("没有待提交结案的案件。"),
+            )
+        )
     if Role.CLERK in roles:
-        sections.append(WorkSection(
-            _("已结案、待归档"), list(scoped.filter(status=Status.CLOSED).order_by("closed_at")[:limit]),
-            _("没有待归档的案件。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("已结案、待归档"),
+                list(scoped.filter(status=Status.CLOSED).order_by("closed_at")[:limit]),
+                _("没有待归档的案件。"),
+            )
+        )
     if Role.AUDITOR in roles:
-        sections.append(WorkSection(
-            _("最近办理的案件"), list(scoped.order_by("-updated_at")[:limit]),
-            _("暂无案件。"), _("督导审计为只读角色：可查看案件全部经过，不能修改。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("最近办理的案件"),
+                list(scoped.order_by("-updated_at")[:limit]),
+                _("暂无案件。"),
+                _("督导审计为只读角色：可查看案件全部经过，不能修改。"),
+            )
+        )
     if Role.LIAISON in roles and not sections:
-        sections.append(WorkSection(
-            _("移送到本单位的案件"), list(scoped[:limit]), _("暂无移送到本单位的案件。"),
-        ))
+        sections.append(
+            WorkSection(
+                _("移送到本单位的案件"),
+                list(scoped[:limit]),
+                _("暂无移送到本单位的案件。"),
+            )
+        )
     return sections

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, has_transition_perm
+from django_fsm import ConcurrentTransition
 
 from accounts.access import can_write_cases_of, roles_for_organization
 from accounts.models import Organization, Role, User
@@ -32,7 +32,7 @@ from cases.models import (
     NumberSeries,
     Person,
 )
-from cases.workflow import OUTCOME_STATES, TRANSITIONS, Status, blockers
+from cases.workflow import OUTCOME_STATES, TRANSITIONS, Status, blockers, may_fire
 from core import crypto
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.history import save_with_history
@@ -45,8 +45,13 @@ EDITABLE_STATES = (Status.DRAFT, Status.REGISTERED, Status.AWAITING_CONSENT)
 
 
 def person_get_or_create(
-    *, actor: User, name: str, id_number: str = "", id_type: str = vocab.IdType.RESIDENT_ID,
-    phone: str = "", address: str = "",
+    *,
+    actor: User,
+    name: str,
+    id_number: str = "",
+    id_type: str = vocab.IdType.RESIDENT_ID,
+    phone: str = "",
+    address: str = "",
 ) -> Person:
     """A person, found by ID number when one is given. Bad numbers raise with field messages."""
     errors: dict[str, list[str]] = {}
@@ -76,8 +81,13 @@ def person_get_or_create(
         if existing:
             return existing
     person = Person(
-        name=name, id_type=id_type, id_number=id_number, phone=phone, address=address,
-        birth_date=birth_date, sex=sex,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        birth_date=birth_date,
+        sex=sex,
         id_number_hash=crypto.lookup_hash(id_number) if id_number else "",
         phone_hash=crypto.lookup_hash(phone) if phone else "",
     )
@@ -86,8 +96,15 @@ def person_get_or_create(
 
 
 def employer_get_or_create(
-    *, actor: User, name: str, uscc: str = "", entity_type: str = vocab.EntityType.ENTERPRISE,
-    legal_rep_name: str = "", registered_address: str = "", contact_name: str = "", contact_phone: str = "",
+    *,
+    actor: User,
+    name: str,
+    uscc: str = "",
+    entity_type: str = vocab.EntityType.ENTERPRISE,
+    legal_rep_name: str = "",
+    registered_address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
 ) -> Employer:
     """An employer, found by USCC when one is given."""
     errors: dict[str, list[str]] = {}
@@ -111,8 +128,13 @@ def employer_get_or_create(
         if existing:
             return existing
     employer = Employer(
-        name=name, uscc=uscc, entity_type=entity_type, legal_rep_name=legal_rep_name,
-        registered_address=registered_address, contact_name=contact_name, contact_phone=contact_phone,
+        name=name,
+        uscc=uscc,
+        entity_type=entity_type,
+        legal_rep_name=legal_rep_name,
+        registered_address=registered_address,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
     )
     save_with_history(employer, actor=actor, reason="create")
     return employer
@@ -132,9 +154,17 @@ def _require_editable(case: Case) -> None:
 
 
 def case_create(
-    *, actor: User, organization: Organization, dispute_type: str, source: str = vocab.CaseSource.WALK_IN_WRITTEN,
-    channel: str = vocab.Channel.WRITTEN, facts_summary: str = "", workers_involved: int = 1,
-    source_reference: str = "", referring_body: str = "", file_type: str = vocab.FileType.FORMAL,
+    *,
+    actor: User,
+    organization: Organization,
+    dispute_type: str,
+    source: str = vocab.CaseSource.WALK_IN_WRITTEN,
+    channel: str = vocab.Channel.WRITTEN,
+    facts_summary: str = "",
+    workers_involved: int = 1,
+    source_reference: str = "",
+    referring_body: str = "",
+    file_type: str = vocab.FileType.FORMAL,
 ) -> Case:
     """A new draft case (草稿). Parties and claims are added with the services below."""
     _require_writer(actor, organization)
@@ -151,9 +181,16 @@ def case_create(
         raise ApplicationError(_("案件信息有误，请按提示修改。"), fields=errors)
     with transaction.atomic():
         case = Case(
-            organization=organization, dispute_type=dispute_type, source=source, channel=channel,
-            facts_summary=facts_summary, workers_involved=workers_involved, is_collective=workers_involved >= 10,
-            source_reference=source_reference, referring_body=referring_body, file_type=file_type,
+            organization=organization,
+            dispute_type=dispute_type,
+            source=source,
+            channel=channel,
+            facts_summary=facts_summary,
+            workers_involved=workers_involved,
+            is_collective=workers_involved >= 10,
+            source_reference=source_reference,
+            referring_body=referring_body,
+            file_type=file_type,
             created_by=actor,
         )
         save_with_history(case, actor=actor, reason="create")
@@ -162,8 +199,15 @@ def case_create(
 
 
 def case_party_add(
-    *, case: Case, actor: User, side: str, person: Person | None = None, employer: Employer | None = None,
-    party_kind: str | None = None, is_representative: bool = False, position: str = "",
+    *,
+    case: Case,
+    actor: User,
+    side: str,
+    person: Person | None = None,
+    employer: Employer | None = None,
+    party_kind: str | None = None,
+    is_representative: bool = False,
+    position: str = "",
 ) -> CaseParty:
     _require_writer(actor, case.organization)
     _require_editable(case)
@@ -173,8 +217,13 @@ def case_party_add(
         raise ApplicationError(_("请选择当事人地位。"), fields={"side": [_("请选择当事人地位。")]})
     kind = party_kind or (vocab.PartyKind.WORKER if person else vocab.PartyKind.EMPLOYER)
     party = CaseParty(
-        case=case, side=side, party_kind=kind, person=person, employer=employer,
-        is_representative=is_representative, position=position,
+        case=case,
+        side=side,
+        party_kind=kind,
+        person=person,
+        employer=employer,
+        is_representative=is_representative,
+        position=position,
     )
     save_with_history(party, actor=actor, reason="add party")
     return party
@@ -198,8 +247,15 @@ def parse_amount(raw: Any, *, field: str = "amount") -> Decimal | None:
 
 
 def claim_add(
-    *, case: Case, actor: User, claim_type: str, description: str, amount: Any = None,
-    claimant: CaseParty | None = None, period_start: dt.date | None = None, period_end: dt.date | None = None,
+    *,
+    case: Case,
+    actor: User,
+    claim_type: str,
+    description: str,
+    amount: Any = None,
+    claimant: CaseParty | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
 ) -> ClaimItem:
     _require_writer(actor, case.organization)
     _require_editable(case)
@@ -218,8 +274,13 @@ def claim_add(
     if errors:
         raise ApplicationError(_("请求事项有误，请按提示修改。"), fields=errors)
     claim = ClaimItem(
-        case=case, claimant=claimant, claim_type=claim_type, description=description.strip(), amount=value,
-        period_start=period_start, period_end=period_end,
+        case=case,
+        claimant=claimant,
+        claim_type=claim_type,
+        description=description.strip(),
+        amount=value,
+        period_start=period_start,
+        period_end=period_end,
     )
     save_with_history(claim, actor=actor, reason="add claim")
     return claim
@@ -253,7 +314,12 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
 
 
 def case_transition(
-    *, case: Case, actor: User, name: str, reason: str = "", changes: dict[str, Any] | None = None,
+    *,
+    case: Case,
+    actor: User,
+    name: str,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
     prepare: Callable[[Case], dict[str, Any] | None] | None = None,
 ) -> Case:
     """Run transition `name` on `case` for `actor` (the one path every transition takes).
@@ -274,7 +340,7 @@ def case_transition(
                     _("案件当前状态为“%(state)s”，不能“%(action)s”。")
                     % {"state": locked.get_status_display(), "action": spec.label}
                 )
-            if not has_transition_perm(getattr(locked, name), actor):
+            if not may_fire(locked, name, actor):
                 raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
             for field, value in (changes or {}).items():
                 setattr(locked, field, value)
@@ -288,8 +354,15 @@ def case_transition(
                 locked.outcome_at = now
             save_with_history(locked, actor=actor, reason=f"{name}: {reason}".strip(": "))
             CaseEvent.objects.create(
-                case=locked, kind=EventKind.TRANSITION, name=name, from_status=from_status,
-                to_status=locked.status, actor=actor, reason=reason, payload=payload, created_at=now,
+                case=locked,
+                kind=EventKind.TRANSITION,
+                name=name,
+                from_status=from_status,
+                to_status=locked.status,
+                actor=actor,
+                reason=reason,
+                payload=payload,
+                created_at=now,
             )
     except ConcurrentTransition as exc:
         raise ConflictError(_("案件刚被其他人处理过，请刷新后重试。")) from exc
@@ -327,8 +400,13 @@ def _check_mediators(case: Case, mediators: Sequence[User]) -> None:
 
 
 def case_accept(
-    *, case: Case, actor: User, mediators: Sequence[User], clerk: User | None = None,
-    accepted_at: dt.datetime | None = None, note: str = "",
+    *,
+    case: Case,
+    actor: User,
+    mediators: Sequence[User],
+    clerk: User | None = None,
+    accepted_at: dt.datetime | None = None,
+    note: str = "",
 ) -> Case:
     """受理: allocates the case number, assigns mediators and starts clock C."""
     _check_mediators(case, mediators)
@@ -353,7 +431,10 @@ def case_accept(
 def case_reject(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
     _check_code(reason_code, vocab.RejectionReason, "reason_code")
     return case_transition(
-        case=case, actor=actor, name="reject", reason=note,
+        case=case,
+        actor=actor,
+        name="reject",
+        reason=note,
         changes={"rejection_reason": reason_code, "outcome_note": note},
     )
 
@@ -361,7 +442,10 @@ def case_reject(*, case: Case, actor: User, reason_code: str, note: str = "") ->
 def case_withdraw(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
     _check_code(reason_code, vocab.WithdrawalReason, "reason_code")
     return case_transition(
-        case=case, actor=actor, name="withdraw", reason=note,
+        case=case,
+        actor=actor,
+        name="withdraw",
+        reason=note,
         changes={"withdrawal_reason": reason_code, "outcome_note": note},
     )
 
@@ -369,7 +453,10 @@ def case_withdraw(*, case: Case, actor: User, reason_code: str, note: str = "") 
 def case_terminate(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
     _check_code(reason_code, vocab.TerminationReason, "reason_code")
     return case_transition(
-        case=case, actor=actor, name="terminate", reason=note,
+        case=case,
+        actor=actor,
+        name="terminate",
+        reason=note,
         changes={"termination_reason": reason_code, "outcome_note": note},
     )
 
@@ -398,7 +485,6 @@ def _check_code(code: str, choices: Any, field: str) -> None:
         raise ApplicationError(message, fields={field: [message]})
 
 
-
 # --- deadlines ---------------------------------------------------------------------------------
 
 
@@ -411,7 +497,7 @@ def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, i
     today = today or timezone.localdate()
     due_now: dict[tuple[int, str, dt.date], Case] = {}
     rules = (
-        (Clock.A, "arbitration_release_on", MEDIATION_CLOCK_STATES + (Status.REGISTERED, Status.AWAITING_CONSENT)),
+        (Clock.A, "arbitration_release_on", (*MEDIATION_CLOCK_STATES, Status.REGISTERED, Status.AWAITING_CONSENT)),
         (Clock.B, "acceptance_due_on", (Status.REGISTERED, Status.AWAITING_CONSENT)),
         (Clock.C, "mediation_due_on", MEDIATION_CLOCK_STATES),
     )
@@ -432,8 +518,12 @@ def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, i
             save_with_history(alert, actor=actor, reason="deadline passed")
             counts["created"] += 1
             CaseEvent.objects.create(
-                case=case, kind=EventKind.ALERT, actor=actor, name=f"clock_{key[1]}",
-                reason=str(Clock(key[1]).label), payload={"clock": key[1], "due_on": key[2].isoformat()},
+                case=case,
+                kind=EventKind.ALERT,
+                actor=actor,
+                name=f"clock_{key[1]}",
+                reason=str(Clock(key[1]).label),
+                payload={"clock": key[1], "due_on": key[2].isoformat()},
             )
         for key, alert in known.items():
             if alert.resolved_at is None and key not in due_now:
@@ -456,6 +546,8 @@ def holidays_load(*, actor: User) -> int:
             date = dt.date.fromisoformat(day)
             if date in known:
                 continue
-            save_with_history(HolidayCalendar(date=date, kind=kind, name=name), actor=actor, reason="State Council notice")
+            save_with_history(
+                HolidayCalendar(date=date, kind=kind, name=name), actor=actor, reason="State Council notice"
+            )
             added += 1
     return added

@@ -33,28 +33,40 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/case_list.html", {
-        "page": page, "filters": filters, "statuses": Status.choices, "dispute_types": vocab.DisputeType.choices,
-        "organizations": organizations, "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": Status.choices,
+            "dispute_types": vocab.DisputeType.choices,
+            "organizations": organizations,
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @login_required
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get_for_user(case_id=case_id, user=request.user)
     parties = case.parties.select_related("person", "employer")
-    return render(request, "cases/case_detail.html", {
-        "case": case,
-        "applicants": [p for p in parties if p.side == vocab.Side.APPLICANT],
-        "respondents": [p for p in parties if p.side != vocab.Side.APPLICANT],
-        "claims": case.claims.all(),
-        "claimed_total": selectors.case_claimed_total(case=case),
-        "assignments": case.assignments.filter(active=True).select_related("user"),
-        "deadlines": selectors.case_deadlines(case=case),
-        "alerts": selectors.case_open_alerts(case=case),
-        "actions": selectors.case_available_transitions(case=case, user=request.user),
-        "timeline": selectors.case_timeline(case=case),
-    })
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "applicants": [p for p in parties if p.side == vocab.Side.APPLICANT],
+            "respondents": [p for p in parties if p.side != vocab.Side.APPLICANT],
+            "claims": case.claims.all(),
+            "claimed_total": selectors.case_claimed_total(case=case),
+            "assignments": case.assignments.filter(active=True).select_related("user"),
+            "deadlines": selectors.case_deadlines(case=case),
+            "alerts": selectors.case_open_alerts(case=case),
+            "actions": selectors.case_available_transitions(case=case, user=request.user),
+            "timeline": selectors.case_timeline(case=case),
+        },
+    )
 
 
 def _run(name: str, case: Any, user: Any, data: dict[str, Any]) -> Any:
@@ -103,8 +115,11 @@ def case_transition_view(request: HttpRequest, case_id: int, name: str) -> HttpR
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已完成“%(action)s”，案件状态：%(state)s。") % {
-                "action": spec.label, "state": case.get_status_display()})
+            messages.success(
+                request,
+                _("已完成“%(action)s”，案件状态：%(state)s。")
+                % {"action": spec.label, "state": case.get_status_display()},
+            )
             return redirect("cases:detail", case_id=case.pk)
     return render(request, "cases/transition_form.html", {"case": case, "spec": spec, "form": form}, status=status)
 

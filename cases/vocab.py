@@ -67,7 +67,9 @@ class ClaimType(models.TextChoices):
 
 
 #: Claim types that are never a sum of money (the amount must be empty).
-NON_MONETARY_CLAIMS = frozenset({ClaimType.CERT, ClaimType.FILE_SI_TRANSFER, ClaimType.CONFIRM_REL, ClaimType.REINSTATE})
+NON_MONETARY_CLAIMS = frozenset(
+    {ClaimType.CERT, ClaimType.FILE_SI_TRANSFER, ClaimType.CONFIRM_REL, ClaimType.REINSTATE}
+)
 #: Claim types eligible for a payment order (支付令, LDMAL Art 16; DOMAIN.md §6.3).
 PAYMENT_ORDER_CLAIMS = frozenset(
     {ClaimType.WAGE, ClaimType.OT, ClaimType.MINWAGE_DIFF, ClaimType.ECON_COMP, ClaimType.DAMAGES, ClaimType.INJURY_MED}

@@ -46,7 +46,12 @@ S = Status
 OUTCOME_STATES = (S.REJECTED, S.WITHDRAWN, S.TERMINATED, S.PERFORMED, S.NOT_PERFORMED)
 #: States in which the case is still open work (not an outcome, not closed).
 OPEN_STATES = (
-    S.DRAFT, S.REGISTERED, S.AWAITING_CONSENT, S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING,
+    S.DRAFT,
+    S.REGISTERED,
+    S.AWAITING_CONSENT,
+    S.ACCEPTED,
+    S.IN_MEDIATION,
+    S.AGREEMENT_PENDING,
     S.AGREEMENT_EFFECTIVE,
 )
 #: States counted as 调解成功 (an effective agreement was reached).
@@ -66,8 +71,15 @@ class TransitionSpec:
     confirm: Any = ""
 
 
-def _spec(name: str, sources: tuple[str, ...], target: str | None, roles: set[str], label: str,
-          *, reason_required: bool = False) -> TransitionSpec:
+def _spec(
+    name: str,
+    sources: tuple[str, ...],
+    target: str | None,
+    roles: set[str],
+    label: str,
+    *,
+    reason_required: bool = False,
+) -> TransitionSpec:
     return TransitionSpec(name, tuple(sources), target, frozenset(roles), gettext_lazy(label), reason_required)
 
 
@@ -83,17 +95,33 @@ TRANSITIONS: dict[str, TransitionSpec] = {
         _spec("start", (S.ACCEPTED,), S.IN_MEDIATION, {MEDIATOR}, "开始调解"),
         _spec("extend", (S.IN_MEDIATION,), S.IN_MEDIATION, {DIRECTOR}, "延期", reason_required=True),
         _spec("draft_agreement", (S.IN_MEDIATION,), S.AGREEMENT_PENDING, {MEDIATOR}, "拟定调解协议"),
-        _spec("reopen_negotiation", (S.AGREEMENT_PENDING,), S.IN_MEDIATION, {MEDIATOR}, "重新协商",
-              reason_required=True),
+        _spec(
+            "reopen_negotiation", (S.AGREEMENT_PENDING,), S.IN_MEDIATION, {MEDIATOR}, "重新协商", reason_required=True
+        ),
         _spec("make_effective", (S.AGREEMENT_PENDING,), S.AGREEMENT_EFFECTIVE, {MEDIATOR}, "协议生效"),
-        _spec("terminate", (S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING), S.TERMINATED, {DIRECTOR},
-              "终止调解"),
-        _spec("withdraw", (S.REGISTERED, S.AWAITING_CONSENT, S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING),
-              S.WITHDRAWN, {CLERK, MEDIATOR}, "撤回"),
-        _spec("confirm_performance", (S.AGREEMENT_EFFECTIVE, S.NOT_PERFORMED), S.PERFORMED, {MEDIATOR, CLERK},
-              "确认履行完毕"),
-        _spec("record_non_performance", (S.AGREEMENT_EFFECTIVE,), S.NOT_PERFORMED, {MEDIATOR, CLERK},
-              "记录未履行", reason_required=True),
+        _spec("terminate", (S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING), S.TERMINATED, {DIRECTOR}, "终止调解"),
+        _spec(
+            "withdraw",
+            (S.REGISTERED, S.AWAITING_CONSENT, S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING),
+            S.WITHDRAWN,
+            {CLERK, MEDIATOR},
+            "撤回",
+        ),
+        _spec(
+            "confirm_performance",
+            (S.AGREEMENT_EFFECTIVE, S.NOT_PERFORMED),
+            S.PERFORMED,
+            {MEDIATOR, CLERK},
+            "确认履行完毕",
+        ),
+        _spec(
+            "record_non_performance",
+            (S.AGREEMENT_EFFECTIVE,),
+            S.NOT_PERFORMED,
+            {MEDIATOR, CLERK},
+            "记录未履行",
+            reason_required=True,
+        ),
         _spec("submit_closure", OUTCOME_STATES, S.CLOSING, {MEDIATOR, CLERK}, "提交结案"),
         _spec("approve_closure", (S.CLOSING,), S.CLOSED, {DIRECTOR}, "批准结案"),
         _spec("return_closure", (S.CLOSING,), None, {DIRECTOR}, "退回结案", reason_required=True),
@@ -104,8 +132,15 @@ TRANSITIONS: dict[str, TransitionSpec] = {
 #: Transitions whose services this foundation wires for the UI; the mediation, linkage and
 #: documents issues wire the rest (their guards need the sessions, agreements, documents).
 WIRED_TRANSITIONS = (
-    "register", "seek_consent", "accept", "reject", "withdraw", "terminate",
-    "submit_closure", "approve_closure", "return_closure",
+    "register",
+    "seek_consent",
+    "accept",
+    "reject",
+    "withdraw",
+    "terminate",
+    "submit_closure",
+    "approve_closure",
+    "return_closure",
 )
 
 Guard = Callable[["Case"], "str | None"]
@@ -219,3 +254,14 @@ register_guard("withdraw")(_other_reason_explained("withdrawal_reason"))
 @register_guard("return_closure")
 def _has_state_to_return_to(case: Case) -> str | None:
     return None if case.pre_closure_status else _("找不到结案前的状态，无法退回。")
+
+
+def may_fire(case: Case, name: str, user: Any) -> bool:
+    """The user's role allows transition `name` on this case from its current state.
+    (django_fsm.has_transition_perm also evaluates the guards; this deliberately does not,
+    so a refusal by a guard is reported as such, not as a missing permission.)"""
+    spec = TRANSITIONS[name]
+    if case.status not in spec.sources:
+        return False
+    meta = getattr(type(case), name)._django_fsm
+    return bool(meta.has_transition_perm(case, case.status, user))

@@ -15,7 +15,6 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -31,7 +30,21 @@ def _env(name: str, cast: type, default: object) -> object:
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from exc
 
 
-DEBUG: bool = _env("DJANGO_DEBUG", bool, True)  # type: ignore[assignment]
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"Environment variable {name} is malformed: {raw!r} is not one of true/false/1/0/yes/no/on/off"
+    )
+
+
+DEBUG: bool = _env_bool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789"
 SECRET_KEY: str = _env("DJANGO_SECRET_KEY", str, "")  # type: ignore[assignment]
@@ -122,6 +135,8 @@ TEMPLATES = [
 
 try:
     DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+    if not DATABASES["default"].get("ENGINE"):
+        raise ValueError("unknown scheme; use postgres://user@host:5432/name or sqlite:////path/db.sqlite3")
 except (ValueError, ImproperlyConfigured, KeyError) as exc:
     raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -20,6 +20,19 @@ from cases.workflow import Status
 from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _test_runtime(settings: Any) -> None:
+    """Tests serve static files without a collectstatic manifest and run Celery tasks in
+    process, whatever the environment configures (CI sets a Redis broker)."""
+    from config.celery import app
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    app.conf.task_always_eager = True
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     if connection.vendor == "postgresql":
         return
@@ -31,9 +44,15 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 @pytest.fixture
 def world(db: Any) -> SimpleNamespace:
-    district = OrganizationFactory(code="DX", name="大兴区总工会劳动争议调解中心", short_code="京兴工调", level="district")
-    town = OrganizationFactory(code="XHM", name="西红门镇调解分中心", short_code="京兴西工调", level="street_town", parent=district)
-    other_town = OrganizationFactory(code="JG", name="旧宫镇调解分中心", short_code="京兴旧工调", level="street_town", parent=district)
+    district = OrganizationFactory(
+        code="DX", name="大兴区总工会劳动争议调解中心", short_code="京兴工调", level="district"
+    )
+    town = OrganizationFactory(
+        code="XHM", name="西红门镇调解分中心", short_code="京兴西工调", level="street_town", parent=district
+    )
+    other_town = OrganizationFactory(
+        code="JG", name="旧宫镇调解分中心", short_code="京兴旧工调", level="street_town", parent=district
+    )
     court = AgencyFactory(code="court", name="北京市大兴区人民法院", kind="court", district=district)
     return SimpleNamespace(district=district, town=town, other_town=other_town, court=court)
 
@@ -94,7 +113,14 @@ _PATHS: dict[str, list[str]] = {
     Status.AGREEMENT_PENDING: ["register", "accept", "start", "draft_agreement"],
     Status.AGREEMENT_EFFECTIVE: ["register", "accept", "start", "draft_agreement", "make_effective"],
     Status.PERFORMED: ["register", "accept", "start", "draft_agreement", "make_effective", "confirm_performance"],
-    Status.NOT_PERFORMED: ["register", "accept", "start", "draft_agreement", "make_effective", "record_non_performance"],
+    Status.NOT_PERFORMED: [
+        "register",
+        "accept",
+        "start",
+        "draft_agreement",
+        "make_effective",
+        "record_non_performance",
+    ],
     Status.TERMINATED: ["register", "accept", "terminate"],
     Status.WITHDRAWN: ["register", "withdraw"],
     Status.REJECTED: ["register", "reject"],

@@ -79,4 +79,6 @@ class CaseFactory(factory.django.DjangoModelFactory):
             return
         worker = CaseParty.objects.create(case=self, side="applicant", party_kind="worker", person=PersonFactory())
         CaseParty.objects.create(case=self, side="respondent", party_kind="employer", employer=EmployerFactory())
-        ClaimItem.objects.create(case=self, claimant=worker, claim_type="WAGE", description="支付拖欠工资", amount="12000.00")
+        ClaimItem.objects.create(
+            case=self, claimant=worker, claim_type="WAGE", description="支付拖欠工资", amount="12000.00"
+        )
