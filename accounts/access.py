@@ -78,3 +78,9 @@ def primary_membership(user: Any) -> Membership | None:
     memberships = active_memberships(user)
     order = [Role.DIRECTOR, Role.MEDIATOR, Role.CLERK, Role.LIAISON, Role.AUDITOR, Role.ADMIN]
     return min(memberships, key=lambda m: order.index(Role(m.role)), default=None)
+
+
+def organizations_in_scope(user: Any) -> list[Organization]:
+    """Organisations whose cases the user reads (for filters), ordered by code."""
+    orgs = [m.organization for m in active_memberships(user) if m.role in CASE_READER_ROLES and m.organization]
+    return list(Organization.objects.filter(pk__in=_org_subtree_ids(orgs)).order_by("level", "code"))

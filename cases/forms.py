@@ -42,19 +42,27 @@ def _staff_of(case: Case, role: str) -> Any:
 
 
 class AcceptForm(forms.Form):
-    mediators = forms.ModelMultipleChoiceField(
-        label=_("调解员"),
-        queryset=User.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("第一位为主调解员。"),
+    lead_mediator = forms.ModelChoiceField(
+        label=_("主调解员"), queryset=User.objects.none(), empty_label=_("——请选择——")
     )
-    clerk = forms.ModelChoiceField(label=_("书记员"), queryset=User.objects.none(), required=False)
+    co_mediators = forms.ModelMultipleChoiceField(
+        label=_("协助调解员"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    clerk = forms.ModelChoiceField(
+        label=_("书记员"), queryset=User.objects.none(), required=False, empty_label=_("——不指定——")
+    )
     note = forms.CharField(label=_("审查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["mediators"]).queryset = _staff_of(case, Role.MEDIATOR)
+        mediators = _staff_of(case, Role.MEDIATOR)
+        cast(forms.ModelChoiceField, self.fields["lead_mediator"]).queryset = mediators
+        cast(forms.ModelMultipleChoiceField, self.fields["co_mediators"]).queryset = mediators
         cast(forms.ModelChoiceField, self.fields["clerk"]).queryset = _staff_of(case, Role.CLERK)
+
+    def mediators(self) -> list[User]:
+        lead = self.cleaned_data["lead_mediator"]
+        return [lead, *(m for m in self.cleaned_data["co_mediators"] if m != lead)]
 
 
 def form_for(name: str, case: Case, data: Any = None) -> forms.Form:

@@ -165,6 +165,7 @@ def case_create(
     source_reference: str = "",
     referring_body: str = "",
     file_type: str = vocab.FileType.FORMAL,
+    at: dt.datetime | None = None,
 ) -> Case:
     """A new draft case (草稿). Parties and claims are added with the services below."""
     _require_writer(actor, organization)
@@ -192,9 +193,12 @@ def case_create(
             referring_body=referring_body,
             file_type=file_type,
             created_by=actor,
+            created_at=at or timezone.now(),
         )
         save_with_history(case, actor=actor, reason="create")
-        CaseEvent.objects.create(case=case, kind=EventKind.CREATED, actor=actor, to_status=case.status)
+        CaseEvent.objects.create(
+            case=case, kind=EventKind.CREATED, actor=actor, to_status=case.status, created_at=case.created_at
+        )
     return case
 
 
@@ -289,7 +293,7 @@ def claim_add(
 # --- numbering -------------------------------------------------------------------------------
 
 
-def number_allocate(*, organization: Organization, series: str, when: dt.datetime) -> str:
+def number_allocate(*, organization: Organization, series: str, when: dt.datetime, actor: User) -> str:
     """The next number of `series` for the organisation and the year of `when` in Beijing
     time. Must run inside the caller's transaction: the counter row stays locked until it
     commits, so concurrent callers queue and numbers have neither gaps nor duplicates."""
@@ -303,7 +307,7 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
         pass  # created concurrently by another transaction; lock it below
     sequence = CaseNumberSequence.objects.select_for_update().get(organization=organization, year=year, series=series)
     sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
+    save_with_history(sequence, actor=actor, reason=f"allocate {series}", update_fields=["last_value"])
     template = (
         organization.case_number_template if series == NumberSeries.CASE else organization.registry_number_template
     )
@@ -311,6 +315,10 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
 
 
 # --- transitions ------------------------------------------------------------------------------
+
+
+#: Case fields stamped with the time of the transition that sets them.
+_TIMESTAMPS = {"start": "mediation_started_at", "approve_closure": "closed_at", "archive": "archived_at"}
 
 
 def case_transition(
@@ -321,12 +329,14 @@ def case_transition(
     reason: str = "",
     changes: dict[str, Any] | None = None,
     prepare: Callable[[Case], dict[str, Any] | None] | None = None,
+    at: dt.datetime | None = None,
 ) -> Case:
     """Run transition `name` on `case` for `actor` (the one path every transition takes).
 
     `changes` are field values the transition records (reason codes); they are set before
     the guards run. `prepare` runs after every check has passed and before the save, under
-    the row lock (numbers, dates); it may return extra data for the event payload.
+    the row lock (numbers, dates); it may return extra data for the event payload. `at` is
+    when it happened (default now); imports and the demo data pass historic times.
     """
     spec = TRANSITIONS[name]
     if spec.reason_required and not reason.strip():
@@ -349,9 +359,11 @@ def case_transition(
                 raise ApplicationError(" ".join(refusals))
             payload = (prepare(locked) if prepare else None) or {}
             getattr(locked, name)()
-            now = timezone.now()
+            now = at or timezone.now()
             if locked.status in OUTCOME_STATES and from_status != Status.CLOSING:
                 locked.outcome_at = now
+            if name in _TIMESTAMPS:
+                setattr(locked, _TIMESTAMPS[name], now)
             save_with_history(locked, actor=actor, reason=f"{name}: {reason}".strip(": "))
             CaseEvent.objects.create(
                 case=locked,
@@ -371,22 +383,23 @@ def case_transition(
 
 def case_register(*, case: Case, actor: User, received_at: dt.datetime | None = None) -> Case:
     """登记: fixes the time of receipt, which starts clocks A and B."""
+    received_at = received_at or timezone.now()
 
     def prepare(locked: Case) -> dict[str, Any]:
-        locked.received_at = received_at or timezone.now()
-        received = timezone.localdate(locked.received_at)
+        locked.received_at = received_at
+        received = timezone.localdate(received_at)
         locked.registry_number = number_allocate(
-            organization=locked.organization, series=NumberSeries.REGISTRY, when=locked.received_at
+            organization=locked.organization, series=NumberSeries.REGISTRY, when=received_at, actor=actor
         )
         locked.arbitration_release_on = deadlines.arbitration_release_on(received)
         locked.acceptance_due_on = deadlines.acceptance_due_on(received)
         return {"registry_number": locked.registry_number}
 
-    return case_transition(case=case, actor=actor, name="register", prepare=prepare)
+    return case_transition(case=case, actor=actor, name="register", prepare=prepare, at=received_at)
 
 
-def case_seek_consent(*, case: Case, actor: User, note: str = "") -> Case:
-    return case_transition(case=case, actor=actor, name="seek_consent", reason=note)
+def case_seek_consent(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
+    return case_transition(case=case, actor=actor, name="seek_consent", reason=note, at=at)
 
 
 def _check_mediators(case: Case, mediators: Sequence[User]) -> None:
@@ -410,79 +423,101 @@ def case_accept(
 ) -> Case:
     """受理: allocates the case number, assigns mediators and starts clock C."""
     _check_mediators(case, mediators)
+    accepted_at = accepted_at or timezone.now()
 
     def prepare(locked: Case) -> dict[str, Any]:
-        locked.accepted_at = accepted_at or timezone.now()
+        locked.accepted_at = accepted_at
         if not locked.case_number:
             locked.case_number = number_allocate(
-                organization=locked.organization, series=NumberSeries.CASE, when=locked.accepted_at
+                organization=locked.organization, series=NumberSeries.CASE, when=accepted_at, actor=actor
             )
-        locked.mediation_due_on = deadlines.mediation_due_on(timezone.localdate(locked.accepted_at))
+        locked.mediation_due_on = deadlines.mediation_due_on(timezone.localdate(accepted_at))
         if clerk is not None:
             locked.clerk = clerk
         for index, mediator in enumerate(mediators):
-            assignment = CaseAssignment(case=locked, user=mediator, role="lead" if index == 0 else "co")
+            assignment = CaseAssignment(
+                case=locked, user=mediator, role="lead" if index == 0 else "co", assigned_at=accepted_at
+            )
             save_with_history(assignment, actor=actor, reason="accept")
         return {"case_number": locked.case_number, "mediators": [m.pk for m in mediators]}
 
-    return case_transition(case=case, actor=actor, name="accept", reason=note, prepare=prepare)
+    return case_transition(case=case, actor=actor, name="accept", reason=note, prepare=prepare, at=accepted_at)
 
 
-def case_reject(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
-    _check_code(reason_code, vocab.RejectionReason, "reason_code")
+def _outcome(
+    name: str,
+    field: str,
+    choices: Any,
+    *,
+    case: Case,
+    actor: User,
+    reason_code: str,
+    note: str,
+    at: dt.datetime | None,
+) -> Case:
+    if reason_code not in choices.values:
+        message = _("请选择理由。")
+        raise ApplicationError(message, fields={"reason_code": [message]})
     return case_transition(
-        case=case,
-        actor=actor,
-        name="reject",
-        reason=note,
-        changes={"rejection_reason": reason_code, "outcome_note": note},
+        case=case, actor=actor, name=name, reason=note, changes={field: reason_code, "outcome_note": note}, at=at
     )
 
 
-def case_withdraw(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
-    _check_code(reason_code, vocab.WithdrawalReason, "reason_code")
-    return case_transition(
+def case_reject(*, case: Case, actor: User, reason_code: str, note: str = "", at: dt.datetime | None = None) -> Case:
+    """不予受理 with a reason code (DOMAIN.md §6.4)."""
+    return _outcome(
+        "reject",
+        "rejection_reason",
+        vocab.RejectionReason,
         case=case,
         actor=actor,
-        name="withdraw",
-        reason=note,
-        changes={"withdrawal_reason": reason_code, "outcome_note": note},
+        reason_code=reason_code,
+        note=note,
+        at=at,
     )
 
 
-def case_terminate(*, case: Case, actor: User, reason_code: str, note: str = "") -> Case:
-    _check_code(reason_code, vocab.TerminationReason, "reason_code")
-    return case_transition(
+def case_withdraw(*, case: Case, actor: User, reason_code: str, note: str = "", at: dt.datetime | None = None) -> Case:
+    """撤回 recorded for the applicant, with a reason code (DOMAIN.md §6.6)."""
+    return _outcome(
+        "withdraw",
+        "withdrawal_reason",
+        vocab.WithdrawalReason,
         case=case,
         actor=actor,
-        name="terminate",
-        reason=note,
-        changes={"termination_reason": reason_code, "outcome_note": note},
+        reason_code=reason_code,
+        note=note,
+        at=at,
     )
 
 
-def case_submit_closure(*, case: Case, actor: User, note: str = "") -> Case:
+def case_terminate(*, case: Case, actor: User, reason_code: str, note: str = "", at: dt.datetime | None = None) -> Case:
+    """终止调解 (调解不成) with a reason code (DOMAIN.md §6.5)."""
+    return _outcome(
+        "terminate",
+        "termination_reason",
+        vocab.TerminationReason,
+        case=case,
+        actor=actor,
+        reason_code=reason_code,
+        note=note,
+        at=at,
+    )
+
+
+def case_submit_closure(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
     def prepare(locked: Case) -> None:
         locked.pre_closure_status = locked.status
 
-    return case_transition(case=case, actor=actor, name="submit_closure", reason=note, prepare=prepare)
+    return case_transition(case=case, actor=actor, name="submit_closure", reason=note, prepare=prepare, at=at)
 
 
-def case_approve_closure(*, case: Case, actor: User, note: str = "") -> Case:
-    def prepare(locked: Case) -> None:
-        locked.closed_at = timezone.now()
-
-    return case_transition(case=case, actor=actor, name="approve_closure", reason=note, prepare=prepare)
+def case_approve_closure(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
+    return case_transition(case=case, actor=actor, name="approve_closure", reason=note, at=at)
 
 
-def case_return_closure(*, case: Case, actor: User, comment: str) -> Case:
-    return case_transition(case=case, actor=actor, name="return_closure", reason=comment)
-
-
-def _check_code(code: str, choices: Any, field: str) -> None:
-    if code not in choices.values:
-        message = _("请选择理由。")
-        raise ApplicationError(message, fields={field: [message]})
+def case_return_closure(*, case: Case, actor: User, comment: str, at: dt.datetime | None = None) -> Case:
+    return case_transition(case=case, actor=actor, name="return_closure", reason=comment, at=at)
 
 
 # --- deadlines ---------------------------------------------------------------------------------

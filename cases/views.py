@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import active_memberships, primary_membership
+from accounts.access import organizations_in_scope, primary_membership
 from accounts.models import Role
 from cases import selectors, services, vocab
 from cases.forms import form_for
@@ -28,9 +28,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
     cases = selectors.case_list(user=request.user, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    organizations = sorted(
-        {m.organization for m in active_memberships(request.user) if m.organization}, key=lambda o: o.code
-    )
+    organizations = organizations_in_scope(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -69,7 +67,8 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _run(name: str, case: Any, user: Any, data: dict[str, Any]) -> Any:
+def _run(name: str, case: Any, user: Any, form: Any) -> Any:
+    data = form.cleaned_data
     note = data.get("note", "")
     if name == "register":
         return services.case_register(case=case, actor=user)
@@ -77,7 +76,7 @@ def _run(name: str, case: Any, user: Any, data: dict[str, Any]) -> Any:
         return services.case_seek_consent(case=case, actor=user, note=note)
     if name == "accept":
         return services.case_accept(
-            case=case, actor=user, mediators=list(data["mediators"]), clerk=data.get("clerk"), note=note
+            case=case, actor=user, mediators=form.mediators(), clerk=data.get("clerk"), note=note
         )
     if name == "reject":
         return services.case_reject(case=case, actor=user, reason_code=data["reason_code"], note=note)
@@ -105,7 +104,7 @@ def case_transition_view(request: HttpRequest, case_id: int, name: str) -> HttpR
     status = 200 if request.method == "GET" else 400
     if request.method == "POST" and form.is_valid():
         try:
-            case = _run(name, case, request.user, form.cleaned_data)
+            case = _run(name, case, request.user, form)
         except ApplicationError as exc:
             status = exc.status_code
             for field, errors in exc.fields.items():

@@ -1,0 +1,1013 @@
+"""Content of the demo data set loaded by `manage.py seed_demo` (Chinese, realistic).
+
+This module only makes data: organisations, staff, names, identity numbers, employers and
+dispute scenarios (facts and claims). The command writes everything through the services.
+Every random choice takes the caller's `random.Random`, so one seed gives one data set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from stdnum.cn import ric, uscc
+
+from cases.vocab import ClaimType, DisputeType, EntityType
+
+DEMO_PASSWORD = "demo12345"  # noqa: S105  (public on purpose; seed_demo refuses to run with DEBUG off)
+DEMO_URL = "http://127.0.0.1:8000/"
+
+# --- organisations, agencies, staff ----------------------------------------------------------
+
+DISTRICT_CODE = "DX"
+
+ORGANIZATIONS: list[dict[str, str]] = [
+    {
+        "code": "DX",
+        "name": "大兴区总工会劳动争议调解中心",
+        "short_code": "京兴工调",
+        "level": "district",
+        "legal_form": "union_center",
+        "region_code": "110115",
+        "seal_name": "北京市大兴区总工会劳动争议调解中心",
+        "address": "北京市大兴区兴丰大街三段68号大兴区职工服务中心二层",
+        "phone": "010-69242351",
+        "parent": "",
+    },
+    {
+        "code": "XHM",
+        "name": "西红门镇总工会劳动争议调解分中心",
+        "short_code": "京兴西工调",
+        "level": "street_town",
+        "legal_form": "street_town_labour_mediation",
+        "region_code": "110115",
+        "seal_name": "北京市大兴区西红门镇总工会劳动争议调解分中心",
+        "address": "北京市大兴区西红门镇宏业路9号西红门镇职工之家",
+        "phone": "010-60279351",
+        "parent": "DX",
+    },
+    {
+        "code": "JG",
+        "name": "旧宫镇总工会劳动争议调解分中心",
+        "short_code": "京兴旧工调",
+        "level": "street_town",
+        "legal_form": "street_town_labour_mediation",
+        "region_code": "110115",
+        "seal_name": "北京市大兴区旧宫镇总工会劳动争议调解分中心",
+        "address": "北京市大兴区旧宫镇旧宫东路100号旧宫镇职工服务站",
+        "phone": "010-67961351",
+        "parent": "DX",
+    },
+    {
+        "code": "YZ",
+        "name": "亦庄镇总工会劳动争议调解分中心",
+        "short_code": "京兴亦工调",
+        "level": "street_town",
+        "legal_form": "street_town_labour_mediation",
+        "region_code": "110115",
+        "seal_name": "北京市大兴区亦庄镇总工会劳动争议调解分中心",
+        "address": "北京市大兴区亦庄镇亦庄村东路2号亦庄镇职工服务站",
+        "phone": "010-67881351",
+        "parent": "DX",
+    },
+]
+
+AGENCIES: list[dict[str, str]] = [
+    {
+        "code": "dx-court",
+        "name": "北京市大兴区人民法院",
+        "kind": "court",
+        "court_code": "京0115",
+        "address": "北京市大兴区黄村镇兴华大街二段9号",
+        "phone": "010-69240000",
+    },
+    {
+        "code": "dx-arbitration",
+        "name": "北京市大兴区劳动人事争议仲裁委员会",
+        "kind": "arbitration",
+        "court_code": "",
+        "address": "北京市大兴区兴政街29号",
+        "phone": "010-69243010",
+    },
+    {
+        "code": "dx-inspection",
+        "name": "北京市大兴区人力资源和社会保障局劳动保障监察大队",
+        "kind": "labor_inspection",
+        "court_code": "",
+        "address": "北京市大兴区兴政街29号",
+        "phone": "010-69245610",
+    },
+    {
+        "code": "dx-legal-aid",
+        "name": "北京市大兴区法律援助中心",
+        "kind": "legal_aid",
+        "court_code": "",
+        "address": "北京市大兴区兴华中路10号",
+        "phone": "010-61292148",
+    },
+]
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    full_name: str
+    role: str
+    organization: str = ""  # Organization.code; empty for liaisons
+    agency: str = ""  # PartnerAgency.code, liaisons only
+    note: str = ""  # shown in the logins table
+    superuser: bool = False
+
+
+#: The demo logins of the issue first, then the extra staff that make the data look real.
+STAFF: list[Staff] = [
+    Staff("demo_clerk", "王晓燕", "clerk", "DX", note="区中心书记员"),
+    Staff("demo_mediator", "李建国", "mediator", "DX", note="区中心专职调解员"),
+    Staff("demo_director", "张志强", "director", "DX", note="区中心主任"),
+    Staff("demo_auditor", "赵敏", "auditor", "DX", note="督导审计（只读）"),
+    Staff("demo_admin", "刘洋", "admin", "DX", note="系统管理员（可进入 /admin/）", superuser=True),
+    Staff("demo_town_clerk", "孙丽娟", "clerk", "XHM", note="西红门镇分中心书记员"),
+    Staff("demo_other_town_clerk", "周婷", "clerk", "JG", note="旧宫镇分中心书记员"),
+    Staff("demo_court_liaison", "陈立新", "liaison", agency="dx-court", note="法院立案庭联络员"),
+    Staff("dx_lawyer_wu", "吴海涛", "mediator", "DX", note="值班律师调解员"),
+    Staff("dx_lawyer_zheng", "郑雪梅", "mediator", "DX", note="值班律师调解员"),
+    Staff("dx_mediator_he", "何永红", "mediator", "DX", note="区中心专职调解员"),
+    Staff("xhm_mediator", "冯国庆", "mediator", "XHM", note="西红门镇分中心调解员"),
+    Staff("xhm_director", "韩桂芝", "director", "XHM", note="西红门镇分中心主任"),
+    Staff("jg_mediator", "杨帆", "mediator", "JG", note="旧宫镇分中心调解员"),
+    Staff("jg_director", "许宏伟", "director", "JG", note="旧宫镇分中心主任"),
+    Staff("yz_clerk", "邓晓琳", "clerk", "YZ", note="亦庄镇分中心书记员"),
+    Staff("yz_mediator", "曹磊", "mediator", "YZ", note="亦庄镇分中心调解员"),
+    Staff("yz_director", "彭建华", "director", "YZ", note="亦庄镇分中心主任"),
+]
+
+#: Who does what in each organisation: clerk, director, mediators (first = most cases).
+ORG_TEAMS: dict[str, dict[str, list[str]]] = {
+    "DX": {
+        "clerk": ["demo_clerk"],
+        "director": ["demo_director"],
+        "mediators": ["demo_mediator", "dx_lawyer_wu", "dx_lawyer_zheng", "dx_mediator_he"],
+    },
+    "XHM": {"clerk": ["demo_town_clerk"], "director": ["xhm_director"], "mediators": ["xhm_mediator"]},
+    "JG": {"clerk": ["demo_other_town_clerk"], "director": ["jg_director"], "mediators": ["jg_mediator"]},
+    "YZ": {"clerk": ["yz_clerk"], "director": ["yz_director"], "mediators": ["yz_mediator"]},
+}
+
+# --- sources (案件来源) by organisation ---------------------------------------------------------
+
+SOURCE_WEIGHTS: dict[str, list[tuple[str, int]]] = {
+    "district": [
+        ("walk_in_written", 32),
+        ("oral", 8),
+        ("hotline_12351", 12),
+        ("petition_12345", 7),
+        ("online_platform", 6),
+        ("court_prefiling", 17),
+        ("court_in_litigation", 4),
+        ("arbitration_entrusted", 8),
+        ("inspection_referral", 4),
+        ("higher_union", 2),
+    ],
+    "town": [
+        ("walk_in_written", 48),
+        ("oral", 18),
+        ("hotline_12351", 12),
+        ("petition_12345", 10),
+        ("online_platform", 4),
+        ("court_prefiling", 5),
+        ("inspection_referral", 3),
+    ],
+}
+
+REFERRING_BODIES = {
+    "hotline_12351": "北京市总工会12351职工服务热线",
+    "petition_12345": "大兴区接诉即办（12345市民服务热线）",
+    "online_platform": "北京工会网上劳动争议调解平台",
+    "court_prefiling": "北京市大兴区人民法院",
+    "court_in_litigation": "北京市大兴区人民法院",
+    "arbitration_entrusted": "北京市大兴区劳动人事争议仲裁委员会",
+    "inspection_referral": "北京市大兴区人力资源和社会保障局劳动保障监察大队",
+    "higher_union": "北京市总工会法律服务中心",
+}
+
+CHANNEL_OF_SOURCE = {"oral": "oral", "hotline_12351": "oral", "online_platform": "online"}
+
+
+def source_reference(source: str, received: dt.date, serial: int) -> str:
+    """The referring body's number, in the style each body uses (DOMAIN.md §7.2)."""
+    year, stamp = received.year, received.strftime("%Y%m%d")
+    formats: dict[str, str] = {
+        "court_prefiling": f"（{year}）京0115民诉前调{serial}号",
+        "court_in_litigation": f"（{year}）京0115民初{serial}号",
+        "arbitration_entrusted": f"京兴劳人仲字〔{year}〕第{serial}号",
+        "inspection_referral": f"京兴人社监转〔{year}〕{serial}号",
+        "petition_12345": f"{stamp}{serial:07d}",
+        "hotline_12351": f"12351-{stamp}-{serial % 10000:04d}",
+        "higher_union": f"京工法转〔{year}〕{serial % 1000}号",
+        "online_platform": f"WS{stamp}{serial % 100000:05d}",
+    }
+    return formats.get(source, "")
+
+
+#: Where each source's serial numbers start (they then grow through the year).
+SERIAL_START = {
+    "court_prefiling": 1180,
+    "court_in_litigation": 3200,
+    "arbitration_entrusted": 860,
+    "inspection_referral": 40,
+    "petition_12345": 120300,
+    "hotline_12351": 2100,
+    "higher_union": 12,
+    "online_platform": 310,
+}
+
+# --- people ------------------------------------------------------------------------------------
+
+SURNAMES = (
+    "王王王李李李张张张刘刘陈陈杨杨黄赵赵吴周周徐孙孙马马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+    "袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史"
+    "陶黎贺顾毛郝龚邵万钱严武戴孔汤常牛康"
+)
+MALE_CHARS = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林峰建国志海东兴振国庆长春永亮文博晨阳"
+FEMALE_CHARS = "芳娜敏静丽艳娟霞燕玲桂英秀兰萍红梅琳雪莉倩婷颖慧晶佳瑶欣怡丹蕾妍玉凤春晓月荣翠"
+
+#: Birthplace codes (GB/T 2260) with weights: Beijing, and where many Daxing workers come from.
+BIRTHPLACES: list[tuple[str, int]] = [
+    ("110115", 6),
+    ("110224", 6),
+    ("110105", 4),
+    ("110106", 4),
+    ("110108", 2),
+    ("110102", 1),
+    ("130102", 3),
+    ("130602", 3),
+    ("130681", 3),
+    ("131002", 3),
+    ("131023", 2),
+    ("131082", 2),
+    ("130423", 2),
+    ("410102", 3),
+    ("410105", 2),
+    ("411302", 3),
+    ("410323", 2),
+    ("370102", 2),
+    ("371302", 3),
+    ("371326", 2),
+    ("340104", 2),
+    ("341202", 2),
+    ("341222", 2),
+    ("510104", 2),
+    ("510107", 1),
+    ("511302", 2),
+    ("420106", 2),
+    ("230103", 2),
+    ("150102", 1),
+    ("140105", 1),
+]
+
+MOBILE_PREFIXES = (
+    "130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 166 176 177 178 180 181 182 183 "
+    "185 186 187 188 189 191 198 199"
+).split()
+
+#: Where workers live, by the area of the organisation handling the case.
+RESIDENCES: dict[str, list[str]] = {
+    "DX": [
+        "北京市大兴区黄村镇兴华东里",
+        "北京市大兴区林校路街道康庄小区",
+        "北京市大兴区清源街道枣园小区",
+        "北京市大兴区兴丰街道三合南里",
+        "北京市大兴区天宫院街道天宫院西里",
+        "北京市大兴区高米店街道郁花园二里",
+        "北京市大兴区瀛海镇兴悦家园",
+        "北京市大兴区观音寺街道车站北里",
+        "北京市大兴区庞各庄镇梨花村",
+        "北京市大兴区安定镇后安定村",
+        "北京市大兴区采育镇采育村",
+    ],
+    "XHM": [
+        "北京市大兴区西红门镇瑞海家园",
+        "北京市大兴区西红门镇宏福苑小区",
+        "北京市大兴区西红门镇福星花园",
+        "北京市大兴区西红门镇金星西路社区",
+        "北京市大兴区西红门镇寿保庄村",
+    ],
+    "JG": [
+        "北京市大兴区旧宫镇德茂佳苑",
+        "北京市大兴区旧宫镇旧宫新苑",
+        "北京市大兴区旧宫镇清和园",
+        "北京市大兴区旧宫镇庑殿村",
+        "北京市大兴区旧宫镇小红门村",
+    ],
+    "YZ": [
+        "北京市大兴区亦庄镇星岛嘉园",
+        "北京市大兴区亦庄镇鹿海园",
+        "北京市大兴区亦庄镇泰河园",
+        "北京市经济技术开发区天华园",
+        "北京市大兴区亦庄镇小羊坊村",
+    ],
+}
+
+
+def person_name(rng: random.Random, male: bool) -> str:
+    chars = MALE_CHARS if male else FEMALE_CHARS
+    given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.72 else "")
+    return rng.choice(SURNAMES) + given
+
+
+def gb11643_check_digit(first17: str) -> str:
+    """The check character of an 18-digit resident ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def resident_id(rng: random.Random, birth: dt.date, male: bool, taken: set[str]) -> str:
+    """A valid, unused resident ID number: birthplace code valid in the birth year, birth date,
+    order code (odd for men, even for women) and the GB 11643 check digit."""
+    codes, weights = zip(*BIRTHPLACES, strict=True)
+    for _attempt in range(200):
+        region = rng.choices(codes, weights=weights)[0]
+        order = rng.randint(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if male else (0, 2, 4, 6, 8))
+        first17 = f"{region}{birth:%Y%m%d}{order:03d}"
+        number = first17 + gb11643_check_digit(first17)
+        if number not in taken and ric.is_valid(number):  # stdnum also checks the region existed then
+            taken.add(number)
+            return number
+    raise RuntimeError(f"no valid resident ID for birth date {birth}")
+
+
+def mobile(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        number = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        if number not in taken:
+            taken.add(number)
+            return number
+
+
+def residence(rng: random.Random, area: str) -> str:
+    base = rng.choice(RESIDENCES[area])
+    if base.endswith("村"):
+        return f"{base}{rng.randint(1, 380)}号"
+    return f"{base}{rng.randint(1, 28)}号楼{rng.randint(1, 4)}单元{rng.randint(1, 18)}{rng.randint(1, 4):02d}"
+
+
+# --- employers ---------------------------------------------------------------------------------
+
+ENTERPRISE, INDIVIDUAL, SOCIAL_ORG = EntityType.ENTERPRISE, EntityType.INDIVIDUAL_BUSINESS, EntityType.SOCIAL_ORG
+
+#: (area, name, industry, entity type, registered address)
+EMPLOYERS: list[tuple[str, str, str, str, str]] = [
+    ("DX", "北京兴华顺达物流有限公司", "logistics", ENTERPRISE, "北京市大兴区黄村镇兴华大街三段18号院"),
+    ("DX", "北京天恒伟业建筑工程有限公司", "construction", ENTERPRISE, "北京市大兴区瀛海镇兴海路6号"),
+    ("DX", "北京京南鑫达建筑劳务有限公司", "construction", ENTERPRISE, "北京市大兴区黄村镇金星路12号"),
+    ("DX", "北京绿源鑫农业科技发展有限公司", "agri", ENTERPRISE, "北京市大兴区庞各庄镇京良路209号"),
+    ("DX", "北京新航城物业管理有限公司", "property", ENTERPRISE, "北京市大兴区礼贤镇礼贤路8号"),
+    ("DX", "北京万家福连锁超市有限公司", "retail", ENTERPRISE, "北京市大兴区兴丰街道兴丰大街二段32号"),
+    ("DX", "北京瀛海鑫盛汽车配件有限公司", "manufacturing", ENTERPRISE, "北京市大兴区瀛海镇工业区南一街9号"),
+    ("DX", "北京魏善庄恒达食品有限公司", "food", ENTERPRISE, "北京市大兴区魏善庄镇魏永路66号"),
+    ("DX", "北京采育宏达家具制造有限公司", "furniture", ENTERPRISE, "北京市大兴区采育镇育隆大街15号"),
+    ("DX", "北京安兴永盛保安服务有限公司", "security", ENTERPRISE, "北京市大兴区安定镇安定大街3号"),
+    ("DX", "北京天宫院鸿福餐饮管理有限公司", "catering", ENTERPRISE, "北京市大兴区天宫院街道天河西路19号"),
+    ("DX", "北京康庄家政服务有限公司", "housekeeping", ENTERPRISE, "北京市大兴区林校路街道林校北路10号"),
+    ("DX", "北京众邦人力资源服务有限公司", "dispatch", ENTERPRISE, "北京市大兴区清源街道兴业大街三段6号"),
+    ("DX", "北京迅达同城配送服务有限公司", "delivery", ENTERPRISE, "北京市大兴区高米店街道永华南路21号"),
+    ("DX", "北京市大兴区兴旺艺术培训学校", "education", SOCIAL_ORG, "北京市大兴区观音寺街道富强西路7号"),
+    ("DX", "北京市大兴区黄村李记川味餐馆", "catering", INDIVIDUAL, "北京市大兴区黄村镇车站北路45号"),
+    ("DX", "北京长子营腾飞服装有限公司", "garment", ENTERPRISE, "北京市大兴区长子营镇长通路11号"),
+    ("DX", "北京榆垡宏泰包装制品有限公司", "printing", ENTERPRISE, "北京市大兴区榆垡镇榆顺路27号"),
+    ("DX", "北京青云店顺安汽车维修有限公司", "auto", ENTERPRISE, "北京市大兴区青云店镇青云店大街55号"),
+    ("DX", "北京瑞智通达软件技术有限公司", "tech", ENTERPRISE, "北京市大兴区兴丰街道黄村西大街22号院1号楼"),
+    ("XHM", "北京宏康汽车服务有限公司", "auto", ENTERPRISE, "北京市大兴区西红门镇宏康路1号"),
+    ("XHM", "北京宏福源物业管理有限公司", "property", ENTERPRISE, "北京市大兴区西红门镇宏福路9号"),
+    ("XHM", "北京欣宁荟商业管理有限公司", "retail", ENTERPRISE, "北京市大兴区西红门镇欣宁街15号"),
+    ("XHM", "北京西红门鑫隆餐饮管理有限公司", "catering", ENTERPRISE, "北京市大兴区西红门镇育才路6号"),
+    ("XHM", "北京瑞丰合服装服饰有限公司", "garment", ENTERPRISE, "北京市大兴区西红门镇金星西路18号"),
+    ("XHM", "北京宏达伟业建筑劳务有限公司", "construction", ENTERPRISE, "北京市大兴区西红门镇春和路3号"),
+    ("XHM", "北京福润达仓储物流有限公司", "logistics", ENTERPRISE, "北京市大兴区西红门镇团河路128号"),
+    ("XHM", "北京红门数码科技有限公司", "tech", ENTERPRISE, "北京市大兴区西红门镇宏业东路5号院2号楼"),
+    ("XHM", "北京金星鸿运食品有限公司", "food", ENTERPRISE, "北京市大兴区西红门镇金星路30号"),
+    ("JG", "北京德茂电子科技有限公司", "manufacturing", ENTERPRISE, "北京市大兴区旧宫镇德茂路8号"),
+    ("JG", "北京南海子酒店管理有限公司", "hotel", ENTERPRISE, "北京市大兴区旧宫镇旧宫东路39号"),
+    ("JG", "北京华美彩印包装有限公司", "printing", ENTERPRISE, "北京市大兴区旧宫镇庑殿路16号"),
+    ("JG", "北京庑殿鑫盛建筑工程有限公司", "construction", ENTERPRISE, "北京市大兴区旧宫镇庑殿路42号"),
+    ("JG", "北京宏泰隆汽车维修有限公司", "auto", ENTERPRISE, "北京市大兴区旧宫镇旧宫西路21号"),
+    ("JG", "北京洁美永辉保洁服务有限公司", "property", ENTERPRISE, "北京市大兴区旧宫镇南小街5号"),
+    ("JG", "北京畅达速递有限公司", "delivery", ENTERPRISE, "北京市大兴区旧宫镇久敬庄路2号"),
+    ("JG", "北京旧宫顺兴源餐饮有限公司", "catering", ENTERPRISE, "北京市大兴区旧宫镇旧宫东路102号"),
+    ("JG", "北京市大兴区旧宫兴隆五金建材店", "retail", INDIVIDUAL, "北京市大兴区旧宫镇宣颐路7号"),
+    ("YZ", "北京亦庄精密机械制造有限公司", "manufacturing", ENTERPRISE, "北京市北京经济技术开发区景园北街2号"),
+    ("YZ", "北京博康源生物医药科技有限公司", "biotech", ENTERPRISE, "北京市北京经济技术开发区科创十三街18号院"),
+    ("YZ", "北京亦创智能装备有限公司", "manufacturing", ENTERPRISE, "北京市北京经济技术开发区经海路58号"),
+    ("YZ", "北京凉水河电子元器件有限公司", "manufacturing", ENTERPRISE, "北京市大兴区亦庄镇小羊坊村北路6号"),
+    ("YZ", "北京鑫泰亦达物流有限公司", "logistics", ENTERPRISE, "北京市大兴区亦庄镇同济南路9号"),
+    ("YZ", "北京科创光电技术有限公司", "tech", ENTERPRISE, "北京市北京经济技术开发区荣华南路13号"),
+    ("YZ", "北京荣京物业服务有限公司", "property", ENTERPRISE, "北京市北京经济技术开发区宏达北路10号"),
+    ("YZ", "北京宏鑫达劳务派遣有限公司", "dispatch", ENTERPRISE, "北京市大兴区亦庄镇亦庄村东路16号"),
+    ("YZ", "北京泰河园餐饮有限公司", "catering", ENTERPRISE, "北京市大兴区亦庄镇泰河路7号"),
+    ("YZ", "北京亦城鸿基建筑工程有限公司", "construction", ENTERPRISE, "北京市大兴区亦庄镇亦庄村西路20号"),
+]
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+
+
+def gb11714_check_char(code8: str) -> str:
+    """Check character of a 9-character organisation code (GB 11714-1997)."""
+    weights = (3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(char, 36) * weight for char, weight in zip(code8, weights, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def make_uscc(rng: random.Random, *, entity_type: str, address: str, taken: set[str]) -> str:
+    """A valid unified social credit code (GB 32100-2015): registering authority and entity
+    kind, the region of registration, a 9-character organisation code and the check char."""
+    prefixes: dict[str, str] = {INDIVIDUAL: "92", SOCIAL_ORG: "52"}
+    prefix = prefixes.get(entity_type, "91")
+    region = "110302" if "经济技术开发区" in address else "110115"
+    while True:
+        if rng.random() < 0.6:  # registered after 2015: MA-series organisation codes
+            body = "MA0" + "".join(rng.choice(_USCC_CHARS) for _ in range(5))
+        else:
+            body = str(rng.choice((5, 6, 7))) + f"{rng.randint(0, 9_999_999):07d}"
+        first17 = prefix + region + body + gb11714_check_char(body)
+        code = first17 + uscc.calc_check_digit(first17)
+        if code not in taken:
+            taken.add(code)
+            return code
+
+
+# --- positions and wages -----------------------------------------------------------------------
+
+POSITIONS: dict[str, list[tuple[str, int, int]]] = {
+    "logistics": [
+        ("分拣员", 5200, 6800),
+        ("仓库管理员", 5800, 7800),
+        ("货车司机", 7500, 10000),
+        ("装卸工", 5500, 7500),
+    ],
+    "construction": [("钢筋工", 8000, 11000), ("木工", 8500, 11500), ("电焊工", 8500, 12000), ("力工", 6500, 8500)],
+    "manufacturing": [
+        ("操作工", 5200, 7000),
+        ("数控车床操作工", 6500, 9000),
+        ("质检员", 5800, 7500),
+        ("设备维修工", 7000, 9500),
+    ],
+    "retail": [("收银员", 4600, 5800), ("理货员", 4500, 5600), ("店长", 8000, 12000), ("销售顾问", 5000, 9000)],
+    "catering": [("厨师", 7000, 10000), ("服务员", 4500, 5800), ("面点师", 6000, 8000), ("后厨帮工", 4500, 5500)],
+    "property": [
+        ("保洁员", 3600, 4500),
+        ("秩序维护员", 4200, 5500),
+        ("工程维修工", 5500, 7500),
+        ("客服专员", 5000, 6500),
+    ],
+    "security": [("保安员", 4200, 5500), ("保安队长", 5800, 7200)],
+    "housekeeping": [("育儿嫂", 6500, 9000), ("家政服务员", 5000, 7000)],
+    "tech": [
+        ("软件工程师", 15000, 28000),
+        ("算法工程师", 20000, 35000),
+        ("产品经理", 16000, 26000),
+        ("测试工程师", 11000, 16000),
+    ],
+    "biotech": [("实验员", 7000, 10000), ("质量保证专员", 9000, 14000), ("生产操作员", 6000, 8000)],
+    "auto": [("汽车维修工", 7000, 10000), ("钣金喷漆工", 7500, 10500), ("汽车销售顾问", 6000, 11000)],
+    "hotel": [("客房服务员", 4500, 5800), ("前台接待", 5000, 6200), ("厨师", 7000, 9500)],
+    "delivery": [("外卖骑手", 7000, 10000), ("快递员", 6500, 9500)],
+    "dispatch": [("派遣操作工", 5000, 6500), ("派遣质检员", 5500, 7000)],
+    "agri": [("农业技术员", 5500, 7500), ("温室管理员", 4800, 6000)],
+    "education": [("培训教师", 7000, 11000), ("课程顾问", 6000, 9000)],
+    "printing": [("印刷机长", 8000, 10500), ("装订工", 5000, 6500)],
+    "furniture": [("木工", 7000, 9500), ("油漆工", 7500, 10000), ("包装工", 4800, 6000)],
+    "garment": [("缝纫工", 5000, 7000), ("裁剪工", 5500, 7500)],
+    "food": [("食品加工工", 4800, 6200), ("冷库管理员", 5500, 7000)],
+}
+
+
+# --- dispute scenarios -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    claim_type: str
+    description: str
+    amount: Decimal | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+
+@dataclass
+class Context:
+    """What a scenario needs to write the facts: the worker, the job and the dates."""
+
+    worker: str
+    employer: str
+    position: str
+    wage: Decimal
+    hired: dt.date
+    received: dt.date
+    workers: int = 1  # collective disputes: workers involved
+    industry: str = ""  # key of POSITIONS
+    user_unit: str = ""  # labour dispatch: the unit the worker was sent to
+
+
+@dataclass
+class Dispute:
+    dispute_type: str
+    facts: str
+    claims: list[ClaimSpec] = field(default_factory=list)
+
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | int | float) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def yuan(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_month(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def month_start(day: dt.date, back: int = 0) -> dt.date:
+    index = day.year * 12 + day.month - 1 - back
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: dt.date, back: int = 0) -> dt.date:
+    return month_start(day, back - 1) - dt.timedelta(days=1)
+
+
+def service_years(hired: dt.date, left: dt.date) -> Decimal:
+    """Years counted for 经济补偿 (劳动合同法 Art 47): full years, plus 1 for six months or
+    more, plus 0.5 for less than six months."""
+    months = (left.year - hired.year) * 12 + left.month - hired.month - (1 if left.day < hired.day else 0)
+    years, rest = divmod(max(months, 0), 12)
+    return Decimal(years) + (Decimal(1) if rest >= 6 else Decimal("0.5") if rest else Decimal(0))
+
+
+def daily_wage(wage: Decimal) -> Decimal:
+    return wage / Decimal("21.75")
+
+
+def _left_on(rng: random.Random, ctx: Context) -> dt.date:
+    return ctx.received - dt.timedelta(days=rng.randint(6, 45))
+
+
+def _intro(ctx: Context, contract: bool = True) -> str:
+    signed = "双方签订了书面劳动合同" if contract else "双方未签订书面劳动合同"
+    return (
+        f"申请人{ctx.worker}于{cn_date(ctx.hired)}入职被申请人{ctx.employer}，从事{ctx.position}工作，"
+        f"{signed}，约定月工资{yuan(ctx.wage)}元。"
+    )
+
+
+def wage_arrears(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.choice((1, 2, 2, 3, 3, 4, 5))
+    start, end = month_start(ctx.received, months), month_end(ctx.received, 1)
+    owed = money(ctx.wage * months)
+    claims = [ClaimSpec(ClaimType.WAGE, f"支付{cn_month(start)}至{cn_month(end)}拖欠工资", owed, start, end)]
+    tail = "申请人多次催要未果。"
+    if rng.random() < 0.4:
+        left = end + dt.timedelta(days=rng.randint(3, 12))
+        years = service_years(ctx.hired, left)
+        tail = (
+            f"申请人多次催要未果，于{cn_date(left)}以被申请人未及时足额支付劳动报酬为由书面通知解除劳动合同"
+            f"（劳动合同法第三十八条）。"
+        )
+        claims.append(
+            ClaimSpec(ClaimType.ECON_COMP, f"支付解除劳动合同经济补偿（{years}个月工资）", money(ctx.wage * years))
+        )
+        if rng.random() < 0.5:
+            claims.append(ClaimSpec(ClaimType.CERT, "出具解除劳动合同证明并办理档案和社会保险关系转移手续"))
+    facts = (
+        _intro(ctx) + f"自{cn_month(start)}起，被申请人以经营困难、回款不及时为由拖欠申请人工资，"
+        f"截至申请之日累计拖欠{months}个月工资共计{yuan(owed)}元。" + tail + "为维护合法权益，特申请调解。"
+    )
+    return Dispute(DisputeType.PAY, facts, claims)
+
+
+def illegal_dismissal(rng: random.Random, ctx: Context) -> Dispute:
+    left = _left_on(rng, ctx)
+    years = service_years(ctx.hired, left)
+    pretext = rng.choice(("不能胜任工作", "严重违反规章制度", "组织架构调整", "试用期不符合录用条件", "多次迟到"))
+    claims = [ClaimSpec(ClaimType.DAMAGES, "支付违法解除劳动合同赔偿金", money(ctx.wage * years * 2))]
+    worked = rng.randint(5, 20)
+    if rng.random() < 0.6:
+        claims.append(
+            ClaimSpec(
+                ClaimType.WAGE,
+                f"支付{cn_month(left)}工资（{worked}天）",
+                money(daily_wage(ctx.wage) * worked),
+                month_start(left),
+                left,
+            )
+        )
+    if rng.random() < 0.35:
+        claims.append(ClaimSpec(ClaimType.CERT, "出具解除劳动合同证明"))
+    facts = (
+        _intro(ctx) + f"{cn_date(left)}，被申请人以申请人“{pretext}”为由口头通知解除劳动合同，"
+        "未出具书面通知，也未事先通知工会。申请人认为被申请人解除劳动合同缺乏事实依据，"
+        "属违法解除，要求被申请人依照劳动合同法第八十七条支付赔偿金。"
+    )
+    return Dispute(DisputeType.TER, facts, claims)
+
+
+def layoff_compensation(rng: random.Random, ctx: Context) -> Dispute:
+    left = _left_on(rng, ctx)
+    years = service_years(ctx.hired, left)
+    cause = rng.choice(
+        (
+            "生产经营场所整体搬迁至河北省固安县，申请人无法随迁",
+            "生产线停产、经营困难进行裁员",
+            "所在门店闭店",
+            "与客户的项目合同到期后撤销申请人所在岗位",
+        )
+    )
+    claims = [
+        ClaimSpec(ClaimType.ECON_COMP, f"支付解除劳动合同经济补偿（{years}个月工资）", money(ctx.wage * years)),
+        ClaimSpec(ClaimType.NOTICE_PAY, "支付未提前三十日通知解除劳动合同的代通知金（一个月工资）", money(ctx.wage)),
+    ]
+    if rng.random() < 0.4:
+        days = rng.randint(3, 10)
+        claims.append(
+            ClaimSpec(
+                ClaimType.ANNUAL_LEAVE_PAY, f"支付未休年休假工资（{days}天）", money(daily_wage(ctx.wage) * days * 2)
+            )
+        )
+    facts = (
+        _intro(ctx) + f"因{cause}，被申请人于{cn_date(left)}通知与申请人解除劳动合同，"
+        "但拒绝支付经济补偿，仅同意支付当月工资。申请人要求被申请人依法支付经济补偿及代通知金。"
+    )
+    return Dispute(DisputeType.TER, facts, claims)
+
+
+def no_written_contract(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.randint(4, 11)
+    ctx.hired = month_start(ctx.received, months + 2) + dt.timedelta(days=rng.randint(0, 20))
+    start = month_start(ctx.hired, -1)
+    end = month_end(start, -(months - 1))
+    claims = [
+        ClaimSpec(
+            ClaimType.DOUBLE_WAGE,
+            f"支付{cn_month(start)}至{cn_month(end)}未签订书面劳动合同的二倍工资差额",
+            money(ctx.wage * months),
+            start,
+            end,
+        )
+    ]
+    if rng.random() < 0.5:
+        last = month_start(ctx.received, 1)
+        claims.append(ClaimSpec(ClaimType.WAGE, f"支付{cn_month(last)}工资", money(ctx.wage), last, month_end(last)))
+    facts = (
+        _intro(ctx, contract=False) + "入职后申请人多次要求签订书面劳动合同，被申请人以“试用期”“公司手续还没办好”"
+        "为由一直未签订，也未为申请人缴纳社会保险。申请人要求被申请人依照劳动合同法第八十二条支付未签订书面"
+        "劳动合同的二倍工资差额。"
+    )
+    return Dispute(DisputeType.CON, facts, claims)
+
+
+def overtime(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.randint(6, 12)
+    start, end = month_start(ctx.received, months), month_end(ctx.received, 1)
+    weekday_hours = rng.randint(20, 50)  # per month, paid at 150 %
+    rest_days = rng.randint(2, 4)  # per month, paid at 200 %
+    hourly = daily_wage(ctx.wage) / 8
+    total = money((hourly * Decimal("1.5") * weekday_hours + daily_wage(ctx.wage) * 2 * rest_days) * months)
+    facts = (
+        _intro(ctx) + f"工作期间被申请人安排申请人每天工作10至12小时，每月另有{rest_days}个休息日安排上班，"
+        f"有考勤记录和工作群通知为证。被申请人未支付任何加班费。申请人主张{cn_month(start)}至{cn_month(end)}"
+        f"的延时加班费及休息日加班费共计{yuan(total)}元。"
+    )
+    return Dispute(
+        DisputeType.PAY,
+        facts,
+        [ClaimSpec(ClaimType.OT, f"支付{cn_month(start)}至{cn_month(end)}加班费", total, start, end)],
+    )
+
+
+INJURIES = {
+    "construction": ("从脚手架上坠落致右踝骨折", "被坠落的模板砸伤左肩"),
+    "manufacturing": ("左手食指被冲压机压伤", "右手被切割机割伤"),
+    "printing": ("右手被印刷机滚筒卷伤",),
+    "furniture": ("左手被电锯割伤", "搬运板材时被砸伤右脚"),
+    "logistics": ("搬运货物时腰椎受伤", "驾驶叉车时被货架砸伤"),
+    "auto": ("维修车辆时被举升机夹伤左手",),
+    "food": ("操作绞肉机时右手受伤",),
+}
+
+
+def work_injury(rng: random.Random, ctx: Context) -> Dispute:
+    injured = ctx.received - dt.timedelta(days=rng.randint(120, 300))
+    grade = rng.choice(("十级", "十级", "九级", "八级"))
+    part = rng.choice(INJURIES.get(ctx.industry, INJURIES["manufacturing"]))
+    stop_months = rng.randint(2, 6)
+    disability_months = {"十级": 7, "九级": 9, "八级": 11}[grade]
+    medical = money(rng.randint(30, 420) * 100)
+    claims = [
+        ClaimSpec(ClaimType.INJURY_MED, "报销工伤医疗费", medical),
+        ClaimSpec(ClaimType.INJURY_OTHER, f"支付停工留薪期工资（{stop_months}个月）", money(ctx.wage * stop_months)),
+        ClaimSpec(
+            ClaimType.INJURY_OTHER,
+            f"支付一次性伤残补助金（{grade}伤残，{disability_months}个月本人工资）",
+            money(ctx.wage * disability_months),
+        ),
+    ]
+    insured = rng.random() < 0.5
+    facts = (
+        _intro(ctx) + f"{cn_date(injured)}，申请人在工作中{part}，后经大兴区人力资源和社会保障局认定为工伤，"
+        f"经北京市大兴区劳动能力鉴定委员会鉴定为{grade}伤残。"
+        + (
+            "被申请人已为申请人缴纳工伤保险，但未支付应由用人单位承担的停工留薪期工资，也未垫付医疗费。"
+            if insured
+            else "被申请人未为申请人缴纳工伤保险，应由被申请人按照工伤保险待遇项目和标准支付费用。"
+        )
+        + "申请人要求被申请人支付工伤保险待遇。"
+    )
+    return Dispute(DisputeType.INJ, facts, claims)
+
+
+def social_insurance(rng: random.Random, ctx: Context) -> Dispute:
+    left = _left_on(rng, ctx)
+    months = rng.randint(6, 15)
+    per_month = Decimal(rng.choice((2086, 2114, 2142, 2169)))
+    claims = [
+        ClaimSpec(
+            ClaimType.SOC_LOSS, f"赔偿未缴纳失业保险导致的失业保险金损失（{months}个月）", money(per_month * months)
+        ),
+        ClaimSpec(ClaimType.FILE_SI_TRANSFER, "为申请人办理社会保险关系转移手续"),
+    ]
+    facts = (
+        _intro(ctx) + f"双方劳动合同于{cn_date(left)}期满终止。在职期间被申请人仅为申请人缴纳了养老和医疗保险，"
+        "未缴纳失业保险，致使申请人离职后无法领取失业保险金。申请人要求被申请人赔偿失业保险待遇损失，"
+        "并办理社会保险关系转移手续。"
+    )
+    return Dispute(DisputeType.SOC, facts, claims)
+
+
+def annual_leave(rng: random.Random, ctx: Context) -> Dispute:
+    days = rng.choice((5, 5, 10, 10, 15))
+    left = _left_on(rng, ctx)
+    amount = money(daily_wage(ctx.wage) * days * 2)
+    facts = (
+        _intro(ctx) + f"申请人于{cn_date(left)}离职。在职期间被申请人以工作任务重为由一直未安排申请人休带薪年休假，"
+        f"离职前两个年度累计{days}天年休假未休，也未支付未休年休假工资报酬。"
+        "申请人要求被申请人按日工资的200%支付未休年休假工资。"
+    )
+    return Dispute(
+        DisputeType.TIM, facts, [ClaimSpec(ClaimType.ANNUAL_LEAVE_PAY, f"支付未休年休假工资（{days}天）", amount)]
+    )
+
+
+def platform_rider(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.randint(1, 3)
+    fee = money(ctx.wage * months * Decimal(rng.choice(("0.6", "0.8", "1"))))
+    fines = money(rng.randint(6, 40) * 50)
+    claims = [
+        ClaimSpec(ClaimType.WAGE, f"支付被扣发的{months}个月配送服务费", fee),
+        ClaimSpec(ClaimType.OTHER, "退还以“超时”“差评”为由扣除的罚款", fines),
+    ]
+    facts = (
+        f"申请人{ctx.worker}自{cn_date(ctx.hired)}起在被申请人{ctx.employer}承接的配送站点从事{ctx.position}工作，"
+        "按单计酬，由站点排班考勤。被申请人以申请人离站未办理交接为由扣发其最后"
+        f"{months}个月的配送服务费共计{yuan(fee)}元，另以“超时”“差评”为由累计扣罚{yuan(fines)}元。"
+        "申请人认为扣罚规则未经公示和协商，要求支付报酬并退还罚款（新就业形态劳动者权益保障）。"
+    )
+    return Dispute(DisputeType.NEF, facts, claims)
+
+
+def labour_dispatch(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.randint(6, 14)
+    gap = Decimal(rng.choice((600, 800, 1000, 1200)))
+    start, end = month_start(ctx.received, months), month_end(ctx.received, 1)
+    amount = money(gap * months)
+    facts = (
+        f"申请人{ctx.worker}于{cn_date(ctx.hired)}与被申请人{ctx.employer}签订劳动合同，被派遣至用工单位"
+        f"{ctx.user_unit}从事{ctx.position}工作，月工资{yuan(ctx.wage)}元。申请人与用工单位同岗位正式职工"
+        f"工作内容相同，但每月工资低{yuan(gap)}元。申请人要求两被申请人依照同工同酬原则支付工资差额，"
+        "并由用工单位承担连带责任。"
+    )
+    return Dispute(
+        DisputeType.DSP,
+        facts,
+        [
+            ClaimSpec(ClaimType.WAGE, f"支付{cn_month(start)}至{cn_month(end)}同工同酬工资差额", amount, start, end),
+        ],
+    )
+
+
+def confirm_relation(rng: random.Random, ctx: Context) -> Dispute:
+    owed = money(ctx.wage * rng.randint(1, 2))
+    facts = (
+        f"申请人{ctx.worker}自{cn_date(ctx.hired)}起在被申请人{ctx.employer}从事{ctx.position}工作，"
+        "接受被申请人管理，工资由被申请人负责人通过微信按月转账，但双方未签订任何书面合同。"
+        "申请人离职时被申请人否认双方存在劳动关系，拒绝支付最后一个月工资。申请人要求确认劳动关系并支付工资。"
+    )
+    return Dispute(
+        DisputeType.REL,
+        facts,
+        [
+            ClaimSpec(ClaimType.CONFIRM_REL, f"确认申请人与被申请人自{cn_date(ctx.hired)}起存在劳动关系"),
+            ClaimSpec(ClaimType.WAGE, "支付拖欠工资", owed),
+        ],
+    )
+
+
+def non_compete(rng: random.Random, ctx: Context) -> Dispute:
+    left = ctx.received - dt.timedelta(days=rng.randint(90, 200))
+    months = max(1, (ctx.received - left).days // 30)
+    amount = money(ctx.wage * Decimal("0.3") * months)
+    facts = (
+        _intro(ctx) + f"双方签订了竞业限制协议，约定申请人离职后两年内不得到同行业企业任职。申请人于{cn_date(left)}"
+        f"离职后一直履行竞业限制义务，但被申请人未按月支付竞业限制经济补偿。申请人要求按离职前十二个月平均工资的30%"
+        f"支付{months}个月的竞业限制补偿。"
+    )
+    return Dispute(
+        DisputeType.NCM, facts, [ClaimSpec(ClaimType.NONCOMPETE_COMP, f"支付{months}个月竞业限制经济补偿", amount)]
+    )
+
+
+def summer_allowance(rng: random.Random, ctx: Context) -> Dispute:
+    year = ctx.received.year if ctx.received.month >= 9 else ctx.received.year - 1
+    amount = money(180 * 3)  # Beijing: at least 180 yuan a month for outdoor work, June to August
+    facts = (
+        _intro(ctx) + f"{year}年6月至8月，申请人在室外露天作业，被申请人未按北京市规定发放高温津贴，"
+        "也未采取防暑降温措施。申请人要求被申请人补发高温津贴。"
+    )
+    return Dispute(DisputeType.WEL, facts, [ClaimSpec(ClaimType.OTHER, f"补发{year}年6月至8月高温津贴", amount)])
+
+
+def collective_wage_arrears(rng: random.Random, ctx: Context) -> Dispute:
+    months = rng.randint(2, 5)
+    start, end = month_start(ctx.received, months + 1), month_end(ctx.received, 2)
+    per_worker = Decimal(rng.randint(70, 110) * 100)
+    total = money(per_worker * months * ctx.workers * Decimal(rng.choice(("0.6", "0.75", "0.9"))))
+    project = rng.choice(
+        ("大兴国际机场临空经济区配套住宅", "大兴新城保障性住房", "亦庄新城产业园厂房", "黄村镇棚户区改造安置房")
+    )
+    facts = (
+        f"申请人{ctx.worker}等{ctx.workers}名农民工受被申请人{ctx.employer}招用，在{project}项目从事"
+        f"钢筋、木工、力工等工作，约定日工资350至450元，按月记工、年底结算。自{cn_month(start)}起被申请人"
+        f"以总包单位未结算工程款为由拖欠工资，截至{cn_month(end)}共拖欠{ctx.workers}人工资{yuan(total)}元，"
+        "有班组考勤表和项目部出具的欠条为证。工人推举代表申请调解，要求被申请人支付拖欠工资"
+        "（保障农民工工资支付条例）。"
+    )
+    return Dispute(
+        DisputeType.PAY,
+        facts,
+        [
+            ClaimSpec(
+                ClaimType.WAGE,
+                f"支付{ctx.workers}名农民工{cn_month(start)}至{cn_month(end)}拖欠工资",
+                total,
+                start,
+                end,
+            ),
+        ],
+    )
+
+
+def collective_relocation(rng: random.Random, ctx: Context) -> Dispute:
+    years = Decimal(rng.randint(3, 9))
+    total = money(ctx.wage * years * ctx.workers * Decimal("0.85"))
+    facts = (
+        f"被申请人{ctx.employer}因生产经营场所搬迁至河北省，于{cn_date(ctx.received - dt.timedelta(days=20))}"
+        f"通知{ctx.workers}名职工随迁或自行离职，未与职工协商变更劳动合同，也未提出经济补偿方案。"
+        f"申请人{ctx.worker}等职工推举代表申请调解，要求被申请人依法解除劳动合同并支付经济补偿，"
+        f"按人均工作年限约{years}年、月平均工资{yuan(ctx.wage)}元计算，合计{yuan(total)}元。"
+    )
+    return Dispute(
+        DisputeType.TER,
+        facts,
+        [
+            ClaimSpec(ClaimType.ECON_COMP, f"支付{ctx.workers}名职工解除劳动合同经济补偿", total),
+            ClaimSpec(ClaimType.CERT, "为职工出具解除劳动合同证明并办理档案和社会保险关系转移手续"),
+        ],
+    )
+
+
+def collective_contract(rng: random.Random, ctx: Context) -> Dispute:
+    raise_each = Decimal(rng.choice((200, 300)))
+    months = rng.randint(3, 6)
+    total = money(raise_each * months * ctx.workers)
+    facts = (
+        f"被申请人{ctx.employer}与企业工会签订的工资专项集体合同约定自{ctx.received.year}年起职工月工资"
+        f"普遍增长{yuan(raise_each)}元，但被申请人至今未执行。申请人{ctx.worker}等{ctx.workers}名职工推举代表"
+        "申请调解，要求被申请人履行集体合同，补发工资增长部分。"
+    )
+    return Dispute(
+        DisputeType.COL,
+        facts,
+        [
+            ClaimSpec(ClaimType.WAGE, f"按集体合同补发{ctx.workers}名职工{months}个月工资增长部分", total),
+        ],
+    )
+
+
+Scenario = Callable[[random.Random, Context], Dispute]
+
+ANY = frozenset(POSITIONS)
+
+#: (scenario, weight, industries of the respondent, collective?)
+SCENARIOS: list[tuple[Scenario, int, frozenset[str], bool]] = [
+    (wage_arrears, 26, ANY, False),
+    (illegal_dismissal, 13, ANY - {"dispatch"}, False),
+    (
+        layoff_compensation,
+        9,
+        frozenset({"manufacturing", "garment", "furniture", "printing", "food", "retail", "catering"}),
+        False,
+    ),
+    (
+        no_written_contract,
+        7,
+        frozenset({"catering", "retail", "construction", "housekeeping", "logistics", "property", "security", "auto"}),
+        False,
+    ),
+    (
+        overtime,
+        7,
+        frozenset({"logistics", "manufacturing", "security", "catering", "auto", "tech", "hotel", "property"}),
+        False,
+    ),
+    (
+        work_injury,
+        6,
+        frozenset({"construction", "manufacturing", "logistics", "furniture", "printing", "auto", "food"}),
+        False,
+    ),
+    (social_insurance, 5, ANY - {"dispatch"}, False),
+    (
+        annual_leave,
+        4,
+        frozenset({"tech", "biotech", "manufacturing", "retail", "property", "hotel", "education"}),
+        False,
+    ),
+    (platform_rider, 4, frozenset({"delivery"}), False),
+    (labour_dispatch, 3, frozenset({"dispatch"}), False),
+    (confirm_relation, 3, frozenset({"construction", "housekeeping", "delivery", "catering", "agri"}), False),
+    (non_compete, 2, frozenset({"tech", "biotech"}), False),
+    (summer_allowance, 2, frozenset({"construction", "logistics", "property", "security", "delivery"}), False),
+    (collective_wage_arrears, 6, frozenset({"construction"}), True),
+    (collective_relocation, 3, frozenset({"manufacturing", "garment", "furniture", "printing", "food"}), True),
+    (collective_contract, 1, frozenset({"manufacturing", "biotech"}), True),
+]
+
+# --- outcome wording ---------------------------------------------------------------------------
+
+REJECTIONS: list[tuple[str, str]] = [
+    ("not_labour_dispute", "申请人系个人承揽装修工程，双方为承揽合同关系，不属于劳动争议，已告知其可向人民法院起诉。"),
+    ("already_in_arbitration_or_court", "申请人已就同一争议向大兴区劳动人事争议仲裁委员会申请仲裁并已立案。"),
+    ("duplicate", "申请人就同一争议已向区调解中心提出申请并已受理，属重复申请。"),
+    (
+        "exclusive_admin_matter",
+        "申请人要求确认工伤，属社会保险行政部门工伤认定事项，已告知其向大兴区人力资源和社会保障局申请。",
+    ),
+    ("no_concrete_claim", "申请人未能提出具体请求事项和事实理由，经释明后仍未补正。"),
+    ("respondent_refused", "经征询，被申请人书面表示不同意调解，已告知申请人可申请劳动仲裁。"),
+]
+
+TERMINATIONS: dict[str, list[tuple[str, str]]] = {
+    "accepted": [
+        ("respondent_absent", "经两次书面通知，被申请人无正当理由未到场参加调解。"),
+        ("not_suitable", "经了解，争议涉及欠薪逃匿线索，已告知申请人向劳动保障监察部门投诉。"),
+    ],
+    "in_mediation": [
+        ("no_agreement", "经三次调解，双方对经济补偿数额分歧较大，无法达成协议。"),
+        ("party_refuses_to_continue", "被申请人明确表示不再参加调解。"),
+        ("party_started_other_proceedings", "申请人已向仲裁委员会申请仲裁，不同意继续调解。"),
+        ("deadline_expired", "调解期限届满，双方未达成调解协议，视为调解不成。"),
+    ],
+    "agreement_pending": [
+        ("party_declined_to_sign", "调解协议签署前被申请人反悔，拒绝在协议上签字盖章。"),
+    ],
+}
+
+WITHDRAWALS: list[tuple[str, str, int]] = [
+    ("settled_privately", "双方已自行和解，用人单位当场支付款项，申请人申请撤回。", 45),
+    ("chose_arbitration", "申请人决定直接申请劳动仲裁，申请撤回调解申请。", 18),
+    ("chose_litigation", "申请人委托律师向人民法院起诉，申请撤回。", 7),
+    ("chose_inspection_complaint", "申请人选择向劳动保障监察大队投诉欠薪，申请撤回。", 8),
+    ("no_longer_pursue", "申请人表示不再主张权利。", 12),
+    ("other", "申请人已回原籍工作，无法继续参加调解，申请撤回。", 6),
+]
+
+NON_PERFORMANCE_NOTES = [
+    "被申请人未按协议约定的期限支付第二期款项，经电话及书面督促仍未履行，已告知申请人可持调解协议书向人民法院申请支付令。",
+    "协议约定的履行期限届满，被申请人仅支付部分款项，经回访督促仍未付清，已引导申请人申请仲裁。",
+]
+
+RETURN_COMMENTS = [
+    "卷宗缺少送达回证，请补充后重新提交。",
+    "结案报告未写明履行情况，请补充回访记录后重新提交。",
+]
