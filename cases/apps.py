@@ -18,4 +18,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("案件")
 
     def ready(self) -> None:
+        from cases.ui import register_transition_url
+        from cases.workflow import WIRED_TRANSITIONS
+
         post_migrate.connect(_load_reference_data, sender=self, dispatch_uid="cases.load_reference_data")
+        for name in WIRED_TRANSITIONS:
+            register_transition_url(name, "cases:transition", with_name=True)

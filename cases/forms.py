@@ -32,7 +32,7 @@ class ReasonCodeForm(forms.Form):
 
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["reason_code"]).choices = [("", "——请选择——"), *choices]
+        cast(forms.ChoiceField, self.fields["reason_code"]).choices = [("", _("——请选择——")), *choices]
 
 
 def _staff_of(case: Case, role: str) -> Any:

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -173,7 +174,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.case_number or self.registry_number or f"草稿 #{self.pk}"
+        return self.case_number or self.registry_number or gettext("草稿 #%s") % self.pk
 
     @property
     def current_deadline(self) -> tuple[str, object] | None:
@@ -445,6 +446,8 @@ class Clock(models.TextChoices):
     A = "A", _("可申请仲裁（收到申请15日）")
     B = "B", _("受理审查期限（3个工作日）")
     C = "C", _("调解期限（受理后15日）")
+    E20 = "E20", _("司法确认申请期第20日提醒")
+    E27 = "E27", _("司法确认申请期第27日提醒")
 
 
 class DeadlineAlert(models.Model):
@@ -452,7 +455,7 @@ class DeadlineAlert(models.Model):
     clock and due date, so the sweep is idempotent. Resolved when it no longer applies."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
-    clock = models.CharField(_("期限"), max_length=2, choices=Clock.choices)
+    clock = models.CharField(_("期限"), max_length=3, choices=Clock.choices)
     due_on = models.DateField(_("到期日"))
     created_at = models.DateTimeField(_("提醒时间"), default=timezone.now)
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)

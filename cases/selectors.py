@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_write_cases_of, case_scope_q
 from cases.models import Case, CaseEvent, CaseParty, ClaimItem, DeadlineAlert
-from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, TransitionSpec, blockers, may_fire
+from cases.workflow import TRANSITIONS, TransitionSpec, blockers, may_fire
 from core import crypto
 from core.exceptions import PermissionDeniedError
 
@@ -115,23 +115,29 @@ def case_open_alerts(*, case: Case) -> QuerySet[DeadlineAlert]:
 class AvailableTransition:
     spec: TransitionSpec
     blockers: list[str]
+    url: str
 
     @property
     def name(self) -> str:
         return self.spec.name
 
 
+#: Transitions whose guards depend on what the user enters in the form (not shown as blocked).
+_DECIDED_IN_FORM = {"reject", "terminate", "withdraw"}
+
+
 def case_available_transitions(*, case: Case, user: Any) -> list[AvailableTransition]:
-    """Transitions the user may fire from the current state (with what still blocks them)."""
+    """Transitions the user may fire from the current state, with what still blocks them and
+    the page where they are done. Transitions without a page (start: automatic with the
+    first session) are not listed."""
+    from cases.ui import TRANSITION_URLS
+
     result = []
-    for name in WIRED_TRANSITIONS:
-        spec = TRANSITIONS[name]
-        if case.status not in spec.sources:
+    for name, spec in TRANSITIONS.items():
+        if name not in TRANSITION_URLS or not may_fire(case, name, user):
             continue
-        if not may_fire(case, name, user):
-            continue
-        needs_input = name in {"reject", "terminate", "withdraw"}
-        result.append(AvailableTransition(spec, [] if needs_input else blockers(case, name)))
+        found = [] if name in _DECIDED_IN_FORM else blockers(case, name)
+        result.append(AvailableTransition(spec, found, TRANSITION_URLS[name](case)))
     return result
 
 
@@ -259,6 +265,10 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("督导审计为只读角色：可查看案件全部经过，不能修改。"),
             )
         )
+    from cases.ui import WORKLIST_SECTIONS
+
+    for extension in WORKLIST_SECTIONS:
+        sections.extend(extension(user=user, roles=roles, scoped=scoped, limit=limit))
     if Role.LIAISON in roles and not sections:
         sections.append(
             WorkSection(

@@ -8,8 +8,9 @@ write the CaseEvent. Refusals raise before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+import re
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,7 +33,7 @@ from cases.models import (
     NumberSeries,
     Person,
 )
-from cases.workflow import OUTCOME_STATES, TRANSITIONS, Status, blockers, may_fire
+from cases.workflow import EFFECTS, OUTCOME_STATES, TRANSITIONS, Status, blockers, may_fire
 from core import crypto
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.history import save_with_history
@@ -233,21 +234,22 @@ def case_party_add(
     return party
 
 
+_PLAIN_AMOUNT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,2})?", re.ASCII)
+
+
 def parse_amount(raw: Any, *, field: str = "amount") -> Decimal | None:
-    """Yuan with at most 2 decimals, >= 0, ASCII digits only; empty means no amount."""
+    """Yuan written in plain ASCII digits with at most 2 decimals (thousands separators
+    allowed), >= 0; empty means no amount. No signs, exponents, underscores or full-width
+    digits: what a clerk types must read the same to everyone."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    if isinstance(raw, Decimal):
+        raw = format(raw, "f")
     text = str(raw).strip().replace(",", "")
-    message = _("金额应为不小于0的数字，最多两位小数（如 12000.50）。")
-    if not text.isascii():
+    if not _PLAIN_AMOUNT.fullmatch(text):
+        message = _("金额应为不小于0的数字，最多两位小数（如 12000.50）。")
         raise ApplicationError(message, fields={field: [message]})
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ApplicationError(message, fields={field: [message]}) from exc
-    if not value.is_finite() or value < 0 or value.as_tuple().exponent < -2 or value >= Decimal("1e12"):  # type: ignore[operator]
-        raise ApplicationError(message, fields={field: [message]})
-    return value.quantize(Decimal("0.01"))
+    return Decimal(text).quantize(Decimal("0.01"))
 
 
 def claim_add(
@@ -319,6 +321,8 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
 
 #: Case fields stamped with the time of the transition that sets them.
 _TIMESTAMPS = {"start": "mediation_started_at", "approve_closure": "closed_at", "archive": "archived_at"}
+#: Case fields that keep the state a transition left (return_closure goes back to it).
+_REMEMBERS_SOURCE = {"submit_closure": "pre_closure_status"}
 
 
 def case_transition(
@@ -334,9 +338,10 @@ def case_transition(
     """Run transition `name` on `case` for `actor` (the one path every transition takes).
 
     `changes` are field values the transition records (reason codes); they are set before
-    the guards run. `prepare` runs after every check has passed and before the save, under
-    the row lock (numbers, dates); it may return extra data for the event payload. `at` is
-    when it happened (default now); imports and the demo data pass historic times.
+    the guards run. `prepare` runs after every check has passed and the status has changed,
+    before the save, under the row lock (numbers, dates, related rows); it may return extra
+    data for the event payload. `at` is when it happened (default now); imports and the demo
+    data pass historic times.
     """
     spec = TRANSITIONS[name]
     if spec.reason_required and not reason.strip():
@@ -357,9 +362,11 @@ def case_transition(
             refusals = blockers(locked, name)
             if refusals:
                 raise ApplicationError(" ".join(refusals))
-            payload = (prepare(locked) if prepare else None) or {}
-            getattr(locked, name)()
+            getattr(locked, name)()  # django-fsm checks the guards once more and sets the status
             now = at or timezone.now()
+            if name in _REMEMBERS_SOURCE:
+                setattr(locked, _REMEMBERS_SOURCE[name], from_status)
+            payload = (prepare(locked) if prepare else None) or {}
             if locked.status in OUTCOME_STATES and from_status != Status.CLOSING:
                 locked.outcome_at = now
             if name in _TIMESTAMPS:
@@ -376,6 +383,8 @@ def case_transition(
                 payload=payload,
                 created_at=now,
             )
+            for effect in EFFECTS[name]:
+                effect(locked, actor, now)
     except ConcurrentTransition as exc:
         raise ConflictError(_("案件刚被其他人处理过，请刷新后重试。")) from exc
     return locked
@@ -506,10 +515,8 @@ def case_terminate(*, case: Case, actor: User, reason_code: str, note: str = "",
 
 
 def case_submit_closure(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
-    def prepare(locked: Case) -> None:
-        locked.pre_closure_status = locked.status
-
-    return case_transition(case=case, actor=actor, name="submit_closure", reason=note, prepare=prepare, at=at)
+    """提交结案 from an outcome state; the state is remembered for return_closure."""
+    return case_transition(case=case, actor=actor, name="submit_closure", reason=note, at=at)
 
 
 def case_approve_closure(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
@@ -521,6 +528,11 @@ def case_return_closure(*, case: Case, actor: User, comment: str, at: dt.datetim
 
 
 # --- deadlines ---------------------------------------------------------------------------------
+
+
+#: Further clocks contributed by higher layers (mediation: clock E). Each takes today's date
+#: and returns (case, clock, due_on) for every alert that should be open now.
+SWEEP_RULES: list[Callable[[dt.date], Iterable[tuple[Case, str, dt.date]]]] = []
 
 
 def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, int]:
@@ -540,6 +552,9 @@ def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, i
         overdue = Case.objects.filter(status__in=states, **{f"{field}__lt": today}).only("pk", field, "status")
         for case in overdue:
             due_now[(case.pk, clock, getattr(case, field))] = case
+    for rule in SWEEP_RULES:
+        for case, extra_clock, due_on in rule(today):
+            due_now[(case.pk, extra_clock, due_on)] = case
     counts = {"created": 0, "resolved": 0}
     with transaction.atomic():
         known = {(a.case_id, a.clock, a.due_on): a for a in DeadlineAlert.objects.select_for_update()}

@@ -16,6 +16,7 @@ from accounts.access import organizations_in_scope, primary_membership
 from accounts.models import Role
 from cases import selectors, services, vocab
 from cases.forms import form_for
+from cases.ui import panels_for
 from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, Status
 from core.exceptions import ApplicationError
 
@@ -63,6 +64,7 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "alerts": selectors.case_open_alerts(case=case),
             "actions": selectors.case_available_transitions(case=case, user=request.user),
             "timeline": selectors.case_timeline(case=case),
+            "panels": panels_for(request, case),
         },
     )
 

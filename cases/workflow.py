@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import Role
 
@@ -35,7 +35,7 @@ class Status(models.TextChoices):
     NOT_PERFORMED = "not_performed", gettext_lazy("未履行（已引导救济）")
     TERMINATED = "terminated", gettext_lazy("调解终止（调解不成）")
     WITHDRAWN = "withdrawn", gettext_lazy("已撤回")
-    REJECTED = "rejected", gettext_lazy("不予受理")
+    REJECTED = "rejected", pgettext_lazy("case status", "不予受理")
     CLOSING = "closing", gettext_lazy("结案审批中")
     CLOSED = "closed", gettext_lazy("已结案")
     ARCHIVED = "archived", gettext_lazy("已归档")
@@ -76,11 +76,11 @@ def _spec(
     sources: tuple[str, ...],
     target: str | None,
     roles: set[str],
-    label: str,
+    label: Any,
     *,
     reason_required: bool = False,
 ) -> TransitionSpec:
-    return TransitionSpec(name, tuple(sources), target, frozenset(roles), gettext_lazy(label), reason_required)
+    return TransitionSpec(name, tuple(sources), target, frozenset(roles), label, reason_required)
 
 
 CLERK, MEDIATOR, DIRECTOR = Role.CLERK, Role.MEDIATOR, Role.DIRECTOR
@@ -88,44 +88,57 @@ CLERK, MEDIATOR, DIRECTOR = Role.CLERK, Role.MEDIATOR, Role.DIRECTOR
 TRANSITIONS: dict[str, TransitionSpec] = {
     spec.name: spec
     for spec in (
-        _spec("register", (S.DRAFT,), S.REGISTERED, {CLERK, MEDIATOR}, "登记"),
-        _spec("seek_consent", (S.REGISTERED,), S.AWAITING_CONSENT, {CLERK, MEDIATOR}, "征询对方意见"),
-        _spec("accept", (S.REGISTERED, S.AWAITING_CONSENT), S.ACCEPTED, {DIRECTOR}, "受理"),
-        _spec("reject", (S.REGISTERED, S.AWAITING_CONSENT), S.REJECTED, {DIRECTOR}, "不予受理"),
-        _spec("start", (S.ACCEPTED,), S.IN_MEDIATION, {MEDIATOR}, "开始调解"),
-        _spec("extend", (S.IN_MEDIATION,), S.IN_MEDIATION, {DIRECTOR}, "延期", reason_required=True),
-        _spec("draft_agreement", (S.IN_MEDIATION,), S.AGREEMENT_PENDING, {MEDIATOR}, "拟定调解协议"),
+        _spec("register", (S.DRAFT,), S.REGISTERED, {CLERK, MEDIATOR}, gettext_lazy("登记")),
+        _spec("seek_consent", (S.REGISTERED,), S.AWAITING_CONSENT, {CLERK, MEDIATOR}, gettext_lazy("征询对方意见")),
+        _spec("accept", (S.REGISTERED, S.AWAITING_CONSENT), S.ACCEPTED, {DIRECTOR}, gettext_lazy("受理")),
+        _spec("reject", (S.REGISTERED, S.AWAITING_CONSENT), S.REJECTED, {DIRECTOR}, gettext_lazy("不予受理")),
+        # Automatic when the first session is scheduled, by whoever schedules it.
+        _spec("start", (S.ACCEPTED,), S.IN_MEDIATION, {MEDIATOR, CLERK}, gettext_lazy("开始调解")),
+        # The reason is the one in the extension request the director approves.
+        _spec("extend", (S.IN_MEDIATION,), S.IN_MEDIATION, {DIRECTOR}, gettext_lazy("延期")),
+        _spec("draft_agreement", (S.IN_MEDIATION,), S.AGREEMENT_PENDING, {MEDIATOR}, gettext_lazy("拟定调解协议")),
         _spec(
-            "reopen_negotiation", (S.AGREEMENT_PENDING,), S.IN_MEDIATION, {MEDIATOR}, "重新协商", reason_required=True
+            "reopen_negotiation",
+            (S.AGREEMENT_PENDING,),
+            S.IN_MEDIATION,
+            {MEDIATOR},
+            gettext_lazy("重新协商"),
+            reason_required=True,
         ),
-        _spec("make_effective", (S.AGREEMENT_PENDING,), S.AGREEMENT_EFFECTIVE, {MEDIATOR}, "协议生效"),
-        _spec("terminate", (S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING), S.TERMINATED, {DIRECTOR}, "终止调解"),
+        _spec("make_effective", (S.AGREEMENT_PENDING,), S.AGREEMENT_EFFECTIVE, {MEDIATOR}, gettext_lazy("协议生效")),
+        _spec(
+            "terminate",
+            (S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING),
+            S.TERMINATED,
+            {DIRECTOR},
+            gettext_lazy("终止调解"),
+        ),
         _spec(
             "withdraw",
             (S.REGISTERED, S.AWAITING_CONSENT, S.ACCEPTED, S.IN_MEDIATION, S.AGREEMENT_PENDING),
             S.WITHDRAWN,
             {CLERK, MEDIATOR},
-            "撤回",
+            gettext_lazy("撤回"),
         ),
         _spec(
             "confirm_performance",
             (S.AGREEMENT_EFFECTIVE, S.NOT_PERFORMED),
             S.PERFORMED,
             {MEDIATOR, CLERK},
-            "确认履行完毕",
+            gettext_lazy("确认履行完毕"),
         ),
         _spec(
             "record_non_performance",
             (S.AGREEMENT_EFFECTIVE,),
             S.NOT_PERFORMED,
             {MEDIATOR, CLERK},
-            "记录未履行",
+            gettext_lazy("记录未履行"),
             reason_required=True,
         ),
-        _spec("submit_closure", OUTCOME_STATES, S.CLOSING, {MEDIATOR, CLERK}, "提交结案"),
-        _spec("approve_closure", (S.CLOSING,), S.CLOSED, {DIRECTOR}, "批准结案"),
-        _spec("return_closure", (S.CLOSING,), None, {DIRECTOR}, "退回结案", reason_required=True),
-        _spec("archive", (S.CLOSED,), S.ARCHIVED, {CLERK}, "归档"),
+        _spec("submit_closure", OUTCOME_STATES, S.CLOSING, {MEDIATOR, CLERK}, gettext_lazy("提交结案")),
+        _spec("approve_closure", (S.CLOSING,), S.CLOSED, {DIRECTOR}, gettext_lazy("批准结案")),
+        _spec("return_closure", (S.CLOSING,), None, {DIRECTOR}, gettext_lazy("退回结案"), reason_required=True),
+        _spec("archive", (S.CLOSED,), S.ARCHIVED, {CLERK}, gettext_lazy("归档")),
     )
 }
 
@@ -145,6 +158,24 @@ WIRED_TRANSITIONS = (
 
 Guard = Callable[["Case"], "str | None"]
 GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
+
+#: Effects run inside the transition's transaction, after the case and its event are saved
+#: (e.g. the mediation app opens the service records of a rejection notice). They receive
+#: the case, the actor and the time of the transition; they must only write to the database.
+Effect = Callable[["Case", Any, Any], None]
+EFFECTS: dict[str, list[Effect]] = {name: [] for name in TRANSITIONS}
+
+
+def register_effect(name: str) -> Callable[[Effect], Effect]:
+    if name not in TRANSITIONS:
+        raise KeyError(f"unknown transition {name!r}")
+
+    def decorator(func: Effect) -> Effect:
+        if func not in EFFECTS[name]:
+            EFFECTS[name].append(func)
+        return func
+
+    return decorator
 
 
 def register_guard(name: str) -> Callable[[Guard], Guard]:

@@ -17,6 +17,7 @@ from accounts.models import Organization, User
 from cases import services
 from cases.models import Case
 from cases.workflow import Status
+from tests import mediation_steps
 from tests.factories import AgencyFactory, CaseFactory, MembershipFactory, OrganizationFactory, UserFactory
 
 
@@ -132,7 +133,7 @@ _PATHS: dict[str, list[str]] = {
 
 
 def drive(case: Case, step: str, people: SimpleNamespace) -> Case:
-    """Run one transition through the services with a user who may fire it."""
+    """Run one step through the real services, with a user who may do it."""
     if step == "register":
         return services.case_register(case=case, actor=people.clerk)
     if step == "seek_consent":
@@ -146,12 +147,15 @@ def drive(case: Case, step: str, people: SimpleNamespace) -> Case:
     if step == "withdraw":
         return services.case_withdraw(case=case, actor=people.clerk, reason_code="settled_privately")
     if step == "submit_closure":
+        mediation_steps.serve_everything(case, people.clerk)
         return services.case_submit_closure(case=case, actor=people.clerk)
     if step == "approve_closure":
         return services.case_approve_closure(case=case, actor=people.director)
-    actor = people.clerk if step in {"archive", "confirm_performance", "record_non_performance"} else people.mediator
-    reason = "演示" if step == "record_non_performance" else ""
-    return services.case_transition(case=case, actor=actor, name=step, reason=reason)
+    if step == "archive":
+        return services.case_transition(case=case, actor=people.clerk, name="archive")
+    getattr(mediation_steps, step)(case, people)
+    case.refresh_from_db()
+    return case
 
 
 @pytest.fixture
