@@ -302,11 +302,13 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside transaction.atomic()")
     year = timezone.localtime(when).year
-    try:
-        with transaction.atomic():
-            CaseNumberSequence.objects.get_or_create(organization=organization, year=year, series=series)
-    except IntegrityError:
-        pass  # created concurrently by another transaction; lock it below
+    if not CaseNumberSequence.objects.filter(organization=organization, year=year, series=series).exists():
+        try:
+            with transaction.atomic():
+                opened = CaseNumberSequence(organization=organization, year=year, series=series)
+                save_with_history(opened, actor=actor, reason=f"open {series} {year}")
+        except IntegrityError:
+            pass  # opened concurrently by another transaction; lock it below
     sequence = CaseNumberSequence.objects.select_for_update().get(organization=organization, year=year, series=series)
     sequence.last_value += 1
     save_with_history(sequence, actor=actor, reason=f"allocate {series}", update_fields=["last_value"])
@@ -344,8 +346,6 @@ def case_transition(
     data pass historic times.
     """
     spec = TRANSITIONS[name]
-    if spec.reason_required and not reason.strip():
-        raise ApplicationError(_("“%s”须填写理由。") % spec.label, fields={"reason": [_("请填写理由。")]})
     try:
         with transaction.atomic():
             locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
@@ -357,6 +357,8 @@ def case_transition(
                 )
             if not may_fire(locked, name, actor):
                 raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
+            if spec.reason_required and not reason.strip():
+                raise ApplicationError(_("“%s”须填写理由。") % spec.label, fields={"reason": [_("请填写理由。")]})
             for field, value in (changes or {}).items():
                 setattr(locked, field, value)
             refusals = blockers(locked, name)
@@ -431,10 +433,10 @@ def case_accept(
     note: str = "",
 ) -> Case:
     """受理: allocates the case number, assigns mediators and starts clock C."""
-    _check_mediators(case, mediators)
     accepted_at = accepted_at or timezone.now()
 
     def prepare(locked: Case) -> dict[str, Any]:
+        _check_mediators(locked, mediators)  # after the state and role checks: 409/403 first
         locked.accepted_at = accepted_at
         if not locked.case_number:
             locked.case_number = number_allocate(

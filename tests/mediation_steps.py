@@ -19,13 +19,14 @@ DUE_DAYS_AGO = 3  # obligations fall due a few days ago, so non-performance can 
 
 
 def start(case: Case, people: SimpleNamespace) -> MediationSession:
-    now = timezone.now()
+    # One hour per case, so that sessions of different cases never overlap for the mediator.
+    starts_at = timezone.now() - dt.timedelta(hours=1 + case.pk)
     return services.session_schedule(
         case=case,
         actor=people.mediator,
         kind=vocab.SessionKind.JOINT,
-        starts_at=now - dt.timedelta(hours=2),
-        ends_at=now - dt.timedelta(hours=1) - dt.timedelta(minutes=case.pk % 50),
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=50),
         mediators=[people.mediator],
         place="第一调解室",
     )
