@@ -178,6 +178,7 @@ class WorkSection:
     cases: list[Case]
     empty: str
     hint: str = ""
+    order: int = 50  # smaller first: what is due today comes first
 
 
 def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
@@ -200,6 +201,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 ),
                 _("没有待审查的申请。"),
                 _("按受理审查期限（3个工作日）排序"),
+                order=20,
             )
         )
         sections.append(
@@ -207,6 +209,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("待审批结案"),
                 list(scoped.filter(status=Status.CLOSING).order_by("updated_at")[:limit]),
                 _("没有待审批的结案。"),
+                order=34,
             )
         )
         sections.append(
@@ -222,6 +225,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                     .order_by("mediation_due_on", "acceptance_due_on")[:limit]
                 ),
                 _("没有超期案件。"),
+                order=40,
             )
         )
     if Role.MEDIATOR in roles:
@@ -231,6 +235,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("我承办的调解中案件（按调解期限）"),
                 list(mine.filter(status__in=MEDIATION_CLOCK_STATES).order_by("mediation_due_on", "id")[:limit]),
                 _("没有正在调解的案件。"),
+                order=20,
             )
         )
     if Role.CLERK in roles or Role.MEDIATOR in roles:
@@ -239,6 +244,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("待完善登记的草稿"),
                 list(scoped.filter(status=Status.DRAFT).order_by("created_at")[:limit]),
                 _("没有草稿。"),
+                order=50,
             )
         )
         sections.append(
@@ -246,6 +252,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("已有结果、待提交结案"),
                 list(scoped.filter(status__in=OUTCOME_STATES).order_by("outcome_at")[:limit]),
                 _("没有待提交结案的案件。"),
+                order=55,
             )
         )
     if Role.CLERK in roles:
@@ -254,6 +261,7 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 _("已结案、待归档"),
                 list(scoped.filter(status=Status.CLOSED).order_by("closed_at")[:limit]),
                 _("没有待归档的案件。"),
+                order=60,
             )
         )
     if Role.AUDITOR in roles:
@@ -263,18 +271,21 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
                 list(scoped.order_by("-updated_at")[:limit]),
                 _("暂无案件。"),
                 _("督导审计为只读角色：可查看案件全部经过，不能修改。"),
+                order=70,
             )
         )
     from cases.ui import WORKLIST_SECTIONS
 
     for extension in WORKLIST_SECTIONS:
         sections.extend(extension(user=user, roles=roles, scoped=scoped, limit=limit))
+    sections.sort(key=lambda section: section.order)
     if Role.LIAISON in roles and not sections:
         sections.append(
             WorkSection(
                 _("移送到本单位的案件"),
                 list(scoped[:limit]),
                 _("暂无移送到本单位的案件。"),
+                order=10,
             )
         )
     return sections

@@ -19,7 +19,7 @@ from mediation.models import Agreement, Transcript
 from mediation.services.agreements import effectiveness_blockers
 from mediation.services.performance import non_performance_blockers, performance_blockers
 from mediation.services.service_of_documents import closure_service_blockers, open_service_records
-from mediation.services.sessions import pending_extension
+from mediation.services.sessions import cancel_future_sessions, pending_extension
 
 JUDICIAL_CONFIRMATION_REMINDERS = ((Clock.E20, 20), (Clock.E27, 27))
 
@@ -89,6 +89,13 @@ def _serve_rejection_notice(case: Case, actor: Any, at: dt.datetime) -> None:
 @register_effect("terminate")
 def _serve_termination_notice(case: Case, actor: Any, at: dt.datetime) -> None:
     open_service_records(case, actor, vocab.DocumentCode.D11, all_parties=True)
+
+
+@register_effect("make_effective")
+@register_effect("terminate")
+@register_effect("withdraw")
+def _free_future_sessions(case: Case, actor: Any, at: dt.datetime) -> None:
+    cancel_future_sessions(case, actor, at)
 
 
 def judicial_confirmation_reminders(today: dt.date) -> Iterable[tuple[Case, str, dt.date]]:

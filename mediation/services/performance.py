@@ -20,6 +20,7 @@ from cases.workflow import Status
 from core.exceptions import ApplicationError, ConflictError
 from core.history import save_with_history
 from core.money import format_yuan
+from core.uploads import evidence_problem
 from mediation import vocab
 from mediation.models import FollowUp, Obligation, PaymentRecord
 from mediation.services.common import current_status, require_role
@@ -68,6 +69,8 @@ def payment_record(
         errors["channel"] = [_("请选择挽回渠道。")]
     if paid_on is None or paid_on > timezone.localdate():
         errors["paid_on"] = [_("支付日期不能晚于今天。")]
+    if evidence is not None and (problem := evidence_problem(evidence)):
+        errors["evidence"] = [problem]
     if errors:
         raise ApplicationError(_("付款信息有误，请按提示修改。"), fields=errors)
     with transaction.atomic():
@@ -204,7 +207,11 @@ def follow_up_record(
         errors["notes"] = [_("请填写回访记录。")]
     if follow_up is not None and (follow_up.case_id != case.pk or follow_up.done_at is not None):
         errors["follow_up"] = [_("该回访不属于本案或已完成。")]
-    value = parse_amount(amount_confirmed, field="amount_confirmed")
+    value = None
+    try:
+        value = parse_amount(amount_confirmed, field="amount_confirmed")
+    except ApplicationError as exc:
+        errors.update(exc.fields)
     if errors:
         raise ApplicationError(_("回访记录有误，请按提示修改。"), fields=errors)
     when = done_at or timezone.now()

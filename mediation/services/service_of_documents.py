@@ -93,6 +93,8 @@ def service_record_serve(
 
 def service_mark_undeliverable(*, record: ServiceRecord, actor: User, note: str) -> ServiceRecord:
     require_role(actor, record.case, (Role.CLERK, Role.MEDIATOR), _("登记送达"))
+    if record.status == vocab.ServiceStatus.SERVED:
+        raise ConflictError(_("该文书已送达，不能再登记为无法送达。"))
     if not note.strip():
         raise ApplicationError(_("请说明无法送达的原因。"), fields={"note": [_("请说明原因。")]})
     record.status = vocab.ServiceStatus.UNDELIVERABLE

@@ -93,6 +93,8 @@ def session_schedule(
     for mediator in mediators:
         if Role.MEDIATOR not in roles_for_organization(mediator, case.organization):
             errors["mediators"] = [_("%s 不是本中心的调解员。") % mediator]
+    if clerk is not None and not roles_for_organization(clerk, case.organization) & {Role.CLERK, Role.MEDIATOR}:
+        errors["clerk"] = [_("记录人须为本中心的书记员或调解员。")]
     if room is not None and room.organization_id not in case.organization.ancestor_ids():
         errors["room"] = [_("只能选择本中心的调解室。")]
     if kind in (vocab.SessionKind.JOINT, vocab.SessionKind.SHUTTLE) and room is None and not place.strip():
@@ -189,6 +191,7 @@ def attendance_sign(*, attendance: Attendance, actor: User, signed: bool, refusa
 def _require_open_transcript(session: MediationSession) -> None:
     if session.status == vocab.SessionStatus.CANCELLED:
         raise ConflictError(_("该次调解已取消。"))
+    require_status(session.case, SESSION_STATES, _("修改调解笔录"))
     transcript = Transcript.objects.filter(session=session).first()
     if transcript is not None and transcript.completed_at is not None:
         raise ConflictError(_("笔录已完成，不能再修改。"))
@@ -343,3 +346,14 @@ def extension_refuse(*, extension: Extension, actor: User, reason: str) -> Exten
     extension.decided_by, extension.decided_at = actor, timezone.now()
     save_with_history(extension, actor=actor, reason=f"refuse: {reason}")
     return extension
+
+
+def cancel_future_sessions(case: Case, actor: User, at: dt.datetime) -> None:
+    """When mediation ends (agreement effective, terminated, withdrawn), sessions still
+    scheduled after that moment are cancelled, so they stop holding mediators and rooms."""
+    for session in case.sessions.filter(status=vocab.SessionStatus.SCHEDULED, starts_at__gt=at):
+        session.status = vocab.SessionStatus.CANCELLED
+        save_with_history(session, actor=actor, reason="mediation ended")
+        for slot in session.mediator_slots.filter(active=True):
+            slot.active = False
+            save_with_history(slot, actor=actor, reason="mediation ended")
