@@ -42,7 +42,7 @@ typecheck: venv
 	$(VENV)/bin/mypy .
 
 pytest: venv
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -l info
