@@ -244,7 +244,7 @@ def parse_amount(raw: Any, *, field: str = "amount") -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, Decimal):
-        raw = format(raw, "f")
+        raw = format(raw.quantize(Decimal("0.01")) if raw == raw.quantize(Decimal("0.01")) else raw, "f")
     text = str(raw).strip().replace(",", "")
     if not _PLAIN_AMOUNT.fullmatch(text):
         message = _("金额应为不小于0的数字，最多两位小数（如 12000.50）。")

@@ -539,6 +539,13 @@ def cn_month(day: dt.date) -> str:
     return f"{day.year}年{day.month}月"
 
 
+def cn_period(start: dt.date, end: dt.date) -> str:
+    """2026年3月至2026年5月, or 2026年8月 for a single month."""
+    if (start.year, start.month) == (end.year, end.month):
+        return cn_month(start)
+    return f"{cn_month(start)}至{cn_month(end)}"
+
+
 def month_start(day: dt.date, back: int = 0) -> dt.date:
     index = day.year * 12 + day.month - 1 - back
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -576,7 +583,7 @@ def wage_arrears(rng: random.Random, ctx: Context) -> Dispute:
     months = rng.choice((1, 2, 2, 3, 3, 4, 5))
     start, end = month_start(ctx.received, months), month_end(ctx.received, 1)
     owed = money(ctx.wage * months)
-    claims = [ClaimSpec(ClaimType.WAGE, f"支付{cn_month(start)}至{cn_month(end)}拖欠工资", owed, start, end)]
+    claims = [ClaimSpec(ClaimType.WAGE, f"支付{cn_period(start, end)}拖欠工资", owed, start, end)]
     tail = "申请人多次催要未果。"
     if rng.random() < 0.4:
         left = end + dt.timedelta(days=rng.randint(3, 12))
@@ -660,7 +667,7 @@ def no_written_contract(rng: random.Random, ctx: Context) -> Dispute:
     claims = [
         ClaimSpec(
             ClaimType.DOUBLE_WAGE,
-            f"支付{cn_month(start)}至{cn_month(end)}未签订书面劳动合同的二倍工资差额",
+            f"支付{cn_period(start, end)}未签订书面劳动合同的二倍工资差额",
             money(ctx.wage * months),
             start,
             end,
@@ -686,13 +693,13 @@ def overtime(rng: random.Random, ctx: Context) -> Dispute:
     total = money((hourly * Decimal("1.5") * weekday_hours + daily_wage(ctx.wage) * 2 * rest_days) * months)
     facts = (
         _intro(ctx) + f"工作期间被申请人安排申请人每天工作10至12小时，每月另有{rest_days}个休息日安排上班，"
-        f"有考勤记录和工作群通知为证。被申请人未支付任何加班费。申请人主张{cn_month(start)}至{cn_month(end)}"
+        f"有考勤记录和工作群通知为证。被申请人未支付任何加班费。申请人主张{cn_period(start, end)}"
         f"的延时加班费及休息日加班费共计{yuan(total)}元。"
     )
     return Dispute(
         DisputeType.PAY,
         facts,
-        [ClaimSpec(ClaimType.OT, f"支付{cn_month(start)}至{cn_month(end)}加班费", total, start, end)],
+        [ClaimSpec(ClaimType.OT, f"支付{cn_period(start, end)}加班费", total, start, end)],
     )
 
 
@@ -801,7 +808,7 @@ def labour_dispatch(rng: random.Random, ctx: Context) -> Dispute:
         DisputeType.DSP,
         facts,
         [
-            ClaimSpec(ClaimType.WAGE, f"支付{cn_month(start)}至{cn_month(end)}同工同酬工资差额", amount, start, end),
+            ClaimSpec(ClaimType.WAGE, f"支付{cn_period(start, end)}同工同酬工资差额", amount, start, end),
         ],
     )
 
@@ -868,7 +875,7 @@ def collective_wage_arrears(rng: random.Random, ctx: Context) -> Dispute:
         [
             ClaimSpec(
                 ClaimType.WAGE,
-                f"支付{ctx.workers}名农民工{cn_month(start)}至{cn_month(end)}拖欠工资",
+                f"支付{ctx.workers}名农民工{cn_period(start, end)}拖欠工资",
                 total,
                 start,
                 end,
@@ -1011,3 +1018,371 @@ RETURN_COMMENTS = [
     "卷宗缺少送达回证，请补充后重新提交。",
     "结案报告未写明履行情况，请补充回访记录后重新提交。",
 ]
+
+
+# --- mediation work: rooms, transcripts, agreements, performance -------------------------------
+
+ROOM_NAMES = ("第一调解室", "第二调解室")
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def cn_numeral(number: int) -> str:
+    """1..99 as 一 .. 九十九 (for clause numbers and dates)."""
+    if number <= 10:
+        return _CN_NUMERALS[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else _CN_NUMERALS[tens]) + "十" + (_CN_NUMERALS[ones] if ones else "")
+
+
+def cn_date_upper(day: dt.date) -> str:
+    """2026-11-30 -> 二〇二六年十一月三十日, as agreements write dates."""
+    year = "".join(_CN_DIGITS[int(d)] for d in str(day.year))
+    return f"{year}年{cn_numeral(day.month)}月{cn_numeral(day.day)}日"
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
+
+
+#: What share of a claim the parties usually settle for, by claim type (low, high, chance of 100 %).
+SETTLEMENT: dict[str, tuple[float, float, float]] = {
+    ClaimType.WAGE: (0.85, 1.0, 0.6),
+    ClaimType.OT: (0.6, 0.9, 0.1),
+    ClaimType.ANNUAL_LEAVE_PAY: (0.7, 1.0, 0.3),
+    ClaimType.DOUBLE_WAGE: (0.6, 0.85, 0.05),
+    ClaimType.ECON_COMP: (0.8, 1.0, 0.35),
+    ClaimType.DAMAGES: (0.6, 0.85, 0.05),
+    ClaimType.NOTICE_PAY: (0.7, 1.0, 0.4),
+    ClaimType.INJURY_MED: (0.85, 1.0, 0.5),
+    ClaimType.INJURY_OTHER: (0.75, 1.0, 0.3),
+    ClaimType.SOC_LOSS: (0.7, 0.95, 0.1),
+    ClaimType.NONCOMPETE_COMP: (0.7, 1.0, 0.3),
+}
+
+
+def settle(rng: random.Random, claim_type: str, claimed: Decimal) -> Decimal:
+    """The amount agreed for a claim: usually negotiated down, rounded as people round."""
+    low, high, full = SETTLEMENT.get(claim_type, (0.7, 1.0, 0.3))
+    if rng.random() < full:
+        return claimed
+    value = claimed * Decimal(str(round(rng.uniform(low, high), 2)))
+    step = Decimal(100) if value >= 2000 else Decimal(10)
+    agreed = (value / step).to_integral_value() * step
+    return money(min(max(agreed, step), claimed))
+
+
+#: The respondent's answer at the first session, by dispute type ({who} = the speaker).
+RESPONDENT_ANSWERS: dict[str, list[str]] = {
+    DisputeType.PAY: [
+        "{who}陈述：对申请人的入职时间、岗位和工资标准无异议，欠薪数额基本属实。公司近期因上游客户回款不及时，"
+        "资金周转困难，并非恶意拖欠，希望申请人理解，同意分期支付。",
+        "{who}陈述：认可拖欠工资的事实，但申请人主张的数额中包含未经审批的加班，公司不予认可，"
+        "请求以公司工资表核定的数额为准。",
+    ],
+    DisputeType.TER: [
+        "{who}陈述：公司解除劳动合同有规章制度依据，申请人多次违反考勤管理规定，且已经书面警告，"
+        "不同意支付赔偿金；考虑到申请人在公司工作多年，可以适当给予一定补偿。",
+        "{who}陈述：对解除劳动合同的事实及申请人工作年限无异议，同意依法支付经济补偿，"
+        "但认为计算基数应扣除加班费和奖金，对申请人主张的月工资标准有异议。",
+    ],
+    DisputeType.CON: [
+        "{who}陈述：申请人入职时公司即要求其签订劳动合同，是申请人以要回老家办事为由一直拖延未签，"
+        "责任不在公司，不同意支付二倍工资差额；愿意补签劳动合同或协商解决。",
+    ],
+    DisputeType.INJ: [
+        "{who}陈述：对工伤认定结论和伤残等级无异议，但认为申请人主张的停工留薪期过长，"
+        "部分医疗费票据系非工伤治疗费用，要求核减。",
+    ],
+    DisputeType.SOC: [
+        "{who}陈述：承认未为申请人缴纳失业保险，系公司人事人员疏忽所致，同意协商赔偿数额，"
+        "社会保险关系转移手续可以配合办理。",
+    ],
+    DisputeType.TIM: [
+        "{who}陈述：公司每年均通知员工安排年休假，申请人因个人原因未休，不同意支付未休年休假工资；"
+        "如申请人能接受，可酌情给予部分补偿。",
+    ],
+    DisputeType.NEF: [
+        "{who}陈述：配送服务费按站点规则结算，扣款依据平台考核规则，申请人入职时已知晓；"
+        "考虑申请人实际情况，同意支付被扣发的服务费并退还部分罚款。",
+    ],
+    DisputeType.DSP: [
+        "{who}陈述：派遣单位按用工单位确定的标准发放工资；用工单位认为申请人岗位与正式职工岗位职责"
+        "不完全相同，但同意共同协商解决。",
+    ],
+    DisputeType.REL: [
+        "{who}陈述：申请人系临时帮工，按天结算，双方不存在劳动关系；但认可尚欠申请人部分工钱，同意支付。",
+    ],
+    DisputeType.NCM: [
+        "{who}陈述：认可双方签订的竞业限制协议，但怀疑申请人离职后在同行业关联企业任职，"
+        "要求申请人提供社保缴纳记录核实后再行支付。",
+    ],
+    DisputeType.WEL: [
+        "{who}陈述：公司高温期间发放了防暑降温用品，以为可以替代高温津贴，同意按规定补发。",
+    ],
+    DisputeType.COL: [
+        "{who}陈述：集体合同约定的工资增长未执行，是因为今年订单下降、经营效益下滑，"
+        "公司拟与工会协商调整，愿意分期补发。",
+    ],
+}
+
+COLLECTIVE_WAGE_ANSWER = (
+    "{who}陈述：对拖欠工资的人数和数额无异议，欠薪系总包单位未按期结算工程款所致，"
+    "公司已向总包单位催款，正在协调总包单位从农民工工资专用账户代发。"
+)
+
+#: Evidence the applicant showed and how the respondent answered, by dispute type.
+EVIDENCE: dict[str, tuple[str, str]] = {
+    DisputeType.PAY: (
+        "劳动合同、近一年银行工资流水、考勤记录截图、与被申请人负责人催要工资的微信聊天记录",
+        "对劳动合同和银行流水的真实性无异议；对考勤记录截图的完整性有异议，认为应以公司考勤系统为准",
+    ),
+    DisputeType.TER: (
+        "劳动合同、解除劳动合同的微信通知截图、工资银行流水、社会保险缴费记录",
+        "对证据真实性无异议，但认为解除劳动合同的理由已在微信中说明；另提交员工手册及申请人签收记录",
+    ),
+    DisputeType.CON: (
+        "工作证、工资银行流水、排班表照片、与部门主管的微信聊天记录",
+        "对工资流水和工作证无异议，对排班表照片的真实性不予认可",
+    ),
+    DisputeType.INJ: (
+        "工伤认定决定书、劳动能力鉴定结论书、医疗费票据及诊断证明、病休证明",
+        "对工伤认定决定书和鉴定结论无异议，对部分医疗费票据的关联性有异议",
+    ),
+    DisputeType.SOC: (
+        "劳动合同、社会保险个人权益记录、劳动合同终止通知书",
+        "对证据真实性均无异议",
+    ),
+    DisputeType.TIM: (
+        "劳动合同、考勤记录、离职证明、社会保险缴费记录（证明累计工作年限）",
+        "对证据真实性无异议，但认为考勤记录不能证明申请人未休年休假",
+    ),
+    DisputeType.NEF: (
+        "骑手APP接单记录截图、站点排班表、服务费结算明细、扣款通知截图",
+        "对接单记录和结算明细无异议，对扣款通知的理解与申请人不同",
+    ),
+    DisputeType.DSP: (
+        "劳务派遣合同、工资条、同岗位正式职工的工资条复印件、岗位说明书",
+        "派遣单位对劳动合同和工资条无异议；用工单位对正式职工工资条的来源有异议",
+    ),
+    DisputeType.REL: (
+        "微信转账记录、工作群聊天记录、同事证人证言",
+        "对微信转账记录无异议，认为转账系支付劳务费；对证人证言不予认可",
+    ),
+    DisputeType.NCM: (
+        "竞业限制协议、离职证明、离职后的社会保险缴费记录",
+        "对竞业限制协议和离职证明无异议",
+    ),
+    DisputeType.WEL: (
+        "劳动合同、室外作业的工作照片、工资条",
+        "对证据真实性无异议",
+    ),
+    DisputeType.COL: (
+        "工资专项集体合同文本、职工代表大会决议、职工工资条",
+        "对集体合同及工资条的真实性无异议",
+    ),
+}
+
+COLLECTIVE_WAGE_EVIDENCE = (
+    "班组考勤表、项目部出具的欠条、工人花名册及身份证复印件、工资发放记录",
+    "对考勤表、欠条和花名册无异议",
+)
+
+#: The rules the mediator explains when proposing a settlement, by dispute type.
+LAW: dict[str, str] = {
+    DisputeType.PAY: "《中华人民共和国劳动合同法》第三十条和《北京市工资支付规定》",
+    DisputeType.TER: "《中华人民共和国劳动合同法》第四十六条、第四十七条和第八十七条",
+    DisputeType.CON: "《中华人民共和国劳动合同法》第十条和第八十二条",
+    DisputeType.INJ: "《工伤保险条例》第三十三条、第三十七条和《北京市实施〈工伤保险条例〉若干规定》",
+    DisputeType.SOC: "《中华人民共和国社会保险法》第四十五条和《北京市失业保险规定》",
+    DisputeType.TIM: "《职工带薪年休假条例》第三条、第五条",
+    DisputeType.NEF: "《关于维护新就业形态劳动者劳动保障权益的指导意见》",
+    DisputeType.DSP: "《中华人民共和国劳动合同法》第六十三条和第九十二条",
+    DisputeType.REL: "原劳动和社会保障部《关于确立劳动关系有关事项的通知》",
+    DisputeType.NCM: "《中华人民共和国劳动合同法》第二十三条、第二十四条",
+    DisputeType.WEL: "《北京市防暑降温措施管理办法》",
+    DisputeType.COL: "《中华人民共和国劳动合同法》第五十五条和《集体合同规定》",
+}
+
+COLLECTIVE_WAGE_LAW = "《保障农民工工资支付条例》第三十条和《中华人民共和国劳动合同法》第三十条"
+
+EXTENSION_REASONS = [
+    "被申请人需向总公司报批付款方案，双方同意延长调解期限。",
+    "双方对加班时间的核算仍有分歧，需调取考勤系统数据核对，双方同意延长调解期限。",
+    "被申请人正在筹措资金，申请人同意给予时间，双方同意延长调解期限。",
+    "涉及人数较多，需逐人核对工资清单，双方同意延长调解期限。",
+]
+
+SESSION_PLACES_ON_SITE = ("{employer}会议室", "{employer}项目部", "{employer}办公室")
+
+REFUSALS = (
+    "认为笔录对公司陈述记载不完整，拒绝签名，调解员已在笔录上注明。",
+    "称需回公司请示后才能签字，当场拒绝签名，调解员已在笔录上注明。",
+)
+
+
+@dataclass
+class Sitting:
+    """What one session's transcript records: who was there, what was said, how it ended."""
+
+    round: int
+    mediator: str
+    clerk: str
+    applicants: list[str]
+    respondents: list[str]
+    speakers: list[str]  # "被申请人北京……公司委托代理人张三", one per respondent
+    dispute_type: str
+    dispute_label: str
+    facts: str
+    claims: list[tuple[str, Decimal | None]]
+    outcome: str  # "continue" | "agreement" | "failed"
+    offer: Decimal | None = None  # what the mediator proposed in total
+    agreed: list[str] = field(default_factory=list)  # the agreed clauses (outcome "agreement")
+    collective: bool = False
+    kind: str = "joint"
+
+
+def _claims_text(claims: list[tuple[str, Decimal | None]]) -> str:
+    parts = []
+    for n, (description, amount) in enumerate(claims, start=1):
+        parts.append(f"{n}. {description}" + (f"{yuan(amount)}元" if amount else ""))
+    return "；".join(parts)
+
+
+def transcript_blocks(rng: random.Random, s: Sitting) -> list[tuple[str, str]]:
+    """The blocks of a 调解笔录 (DOMAIN.md §8 D8) in the order they are recorded."""
+    applicant = "、".join(s.applicants)
+    respondent = "、".join(s.respondents)
+    side_a = "申请人代表" if s.collective else "申请人"
+    blocks: list[tuple[str, str]] = []
+    how = {"phone": "通过电话", "video": "通过视频", "shuttle": "采取背对背方式"}.get(s.kind, "")
+    if s.round == 1:
+        blocks.append(
+            (
+                "rights_notice",
+                f"调解员{s.mediator}：今天{how}依法对申请人{applicant}与被申请人{respondent}{s.dispute_label}"
+                f"争议一案进行调解，由调解员{s.mediator}主持，{s.clerk}担任记录。现告知双方当事人权利义务："
+                "调解遵循自愿、合法、公平原则，当事人有权自主决定是否接受调解、是否达成协议，有权随时要求终止调解，"
+                "有权申请调解员回避；调解不是申请劳动仲裁的必经程序，自调解组织收到调解申请之日起十五日内未达成"
+                "调解协议的，当事人可以依法申请仲裁。当事人应当如实陈述案件事实、提供真实证据，遵守调解秩序，"
+                "履行依法达成的调解协议。双方是否听清楚？\n"
+                f"{side_a}：听清楚了。\n被申请人：听清楚了。",
+            )
+        )
+        blocks.append(
+            (
+                "recusal",
+                f"调解员：双方对本次调解的调解员、记录人是否申请回避？\n{side_a}：不申请回避。\n被申请人：不申请回避。",
+            )
+        )
+        blocks.append(
+            ("applicant_statement", f"{side_a}{s.applicants[0]}陈述：{s.facts}\n请求事项：{_claims_text(s.claims)}。")
+        )
+        answers = RESPONDENT_ANSWERS.get(s.dispute_type, RESPONDENT_ANSWERS[DisputeType.PAY])
+        if s.dispute_type == DisputeType.TER:  # dismissal: the employer defends it; layoff: the amount
+            answers = answers[:1] if any("违法解除" in d for d, _a in s.claims) else answers[1:]
+        answer = COLLECTIVE_WAGE_ANSWER if s.collective and s.dispute_type == DisputeType.PAY else rng.choice(answers)
+        blocks.append(("respondent_statement", answer.format(who="、".join(s.speakers))))
+        shown, reply = (
+            COLLECTIVE_WAGE_EVIDENCE
+            if s.collective and s.dispute_type == DisputeType.PAY
+            else EVIDENCE.get(s.dispute_type, EVIDENCE[DisputeType.PAY])
+        )
+        blocks.append(("evidence", f"{side_a}出示：{shown}。\n被申请人质证：{reply}。"))
+    else:
+        blocks.append(
+            (
+                "rights_notice",
+                f"调解员{s.mediator}：今天{how}对本案进行第{cn_numeral(s.round)}次调解，由{s.clerk}记录。"
+                "第一次调解时已告知双方的权利义务继续有效，双方是否需要重新告知？\n"
+                f"{side_a}：不需要，清楚。\n被申请人：不需要。",
+            )
+        )
+        blocks.append(
+            (
+                "respondent_statement",
+                f"{s.speakers[0]}陈述：公司已就上次调解员提出的方案进行了内部研究，"
+                + rng.choice(("原则上同意，但希望分期支付。", "对数额仍有保留，但愿意继续协商。", "同意按方案支付。")),
+            )
+        )
+    law = COLLECTIVE_WAGE_LAW if s.collective and s.dispute_type == DisputeType.PAY else LAW.get(s.dispute_type, "")
+    if s.offer:
+        blocks.append(
+            (
+                "proposal",
+                f"调解员：根据{law}的规定，结合双方提交的证据和陈述，调解员释明了相关法律规定和仲裁、诉讼的时间成本，"
+                f"建议被申请人向申请人支付共计人民币{yuan(s.offer)}元，双方各让一步，尽快解决争议。",
+            )
+        )
+    if s.outcome == "agreement":
+        positions = f"{side_a}：同意调解员的方案，希望被申请人按期支付。\n被申请人：同意按上述方案支付，" + rng.choice(
+            ("但需分期支付。", "将按约定期限履行。", "公司领导已授权同意。")
+        )
+        result = (
+            "经调解，双方自愿达成如下协议：" + "；".join(s.agreed) + "。调解员将据此制作调解协议书，"
+            "经双方当事人签名（盖章）、调解员签名并加盖调解组织印章后生效。"
+        )
+    elif s.outcome == "failed":
+        positions = (
+            f"{side_a}：被申请人提出的数额与法定标准差距太大，不能接受。\n"
+            "被申请人：公司只能在现有方案基础上支付，无法再提高。"
+        )
+        result = "双方分歧较大，本次调解未能达成一致意见。调解员告知双方可在调解期限内继续协商，调解不成的，可依法申请劳动仲裁。"
+    else:
+        low = money((s.offer * Decimal("0.008")).to_integral_value() * 100) if s.offer else None
+        positions = f"{side_a}：可以考虑适当让步，但要求被申请人尽快支付。\n" + (
+            f"被申请人：需向公司领导请示，目前只能同意支付{yuan(low)}元左右。"
+            if low
+            else "被申请人：需向公司领导请示后再答复。"
+        )
+        result = rng.choice(
+            (
+                "双方同意庭后各自考虑调解员提出的方案，由调解员另行通知下次调解时间。",
+                "双方同意继续调解。被申请人于三个工作日内答复是否接受调解方案，调解员另行安排下次调解。",
+                "双方分歧仍然存在，但均同意继续调解，下次调解时间另行通知。",
+            )
+        )
+    blocks.append(("positions", positions))
+    blocks.append(("result", result))
+    return blocks
+
+
+def amount_words(amount: Decimal) -> str:
+    from core.money import to_chinese_capitals
+
+    return f"人民币{yuan(amount)}元（大写：{to_chinese_capitals(amount)}）"
+
+
+#: Clauses every agreement ends with (LDMAL Arts 14-16, 人民调解法 Art 33).
+CLOSING_TERMS = [
+    "本协议履行完毕后，双方就本案劳动争议再无其他争议。",
+    "被申请人未按本协议约定的期限履行支付义务的，申请人可以持本协议书依法向人民法院申请支付令，"
+    "也可以就本协议约定的事项依法申请劳动仲裁。",
+    "本协议自双方当事人签名（盖章）、调解员签名并加盖调解组织印章之日起生效，对双方当事人具有约束力，"
+    "当事人应当履行。双方当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。",
+]
+
+FOLLOW_UP_PAID_NOTES = (
+    "电话回访申请人{who}，确认已于{day}收到被申请人支付的{amount}元，申请人对调解结果表示满意。",
+    "回访申请人{who}，其确认{day}已收到{amount}元，款项与协议一致。",
+)
+FOLLOW_UP_PERFORMED_NOTES = (
+    "回访申请人{who}，协议约定的各项义务已全部履行完毕，申请人对调解工作表示满意，无新的争议。",
+    "电话回访，申请人{who}确认协议已履行完毕，表示感谢调解员的帮助。",
+)
+FOLLOW_UP_UNPAID_NOTES = (
+    "电话回访申请人{who}，称至今未收到被申请人应于{day}前支付的款项。",
+    "回访申请人{who}，被申请人逾期未支付{day}到期的款项，申请人要求调解中心督促履行。",
+)
+PAYMENT_NOTES = {
+    "bank_transfer": "被申请人通过对公账户转账至申请人本人银行账户",
+    "payroll_account": "通过农民工工资专用账户按工资清单代发至每名职工本人银行账户",
+    "cash": "在调解中心当场以现金支付，申请人出具收条",
+    "mobile": "被申请人负责人通过微信转账支付",
+}
+REMINDER_NOTES = (
+    "电话督促被申请人履行调解协议，被申请人财务负责人称资金周转困难，承诺尽快支付，至今仍未支付。",
+    "向被申请人发出《督促履行通知书》并电话联系其法定代表人，对方表示暂无能力支付，未给出明确付款时间。",
+    "走访被申请人经营场所督促履行，被申请人负责人称须等总包单位结算后才能支付。",
+)

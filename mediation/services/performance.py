@@ -19,7 +19,7 @@ from cases.services import case_transition, parse_amount
 from cases.workflow import Status
 from core.exceptions import ApplicationError, ConflictError
 from core.history import save_with_history
-from core.money import format_yuan
+from core.money import format_yuan, quantize_yuan
 from core.uploads import evidence_problem
 from mediation import vocab
 from mediation.models import FollowUp, Obligation, PaymentRecord
@@ -31,7 +31,8 @@ PAYABLE_STATES = (Status.AGREEMENT_EFFECTIVE, Status.NOT_PERFORMED)
 
 def paid_total(obligation: Obligation) -> Decimal:
     total = obligation.payments.aggregate(total=Sum("amount"))["total"]
-    return total if total is not None else Decimal("0.00")
+    # SQLite sums decimals as floats: bring the result back to cents.
+    return quantize_yuan(Decimal(total)) if total is not None else Decimal("0.00")
 
 
 def outstanding(obligation: Obligation) -> Decimal:

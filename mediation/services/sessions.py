@@ -220,13 +220,15 @@ def transcript_save(*, session: MediationSession, actor: User, blocks: Sequence[
     return transcript
 
 
-def transcript_confirm_read_back(*, session: MediationSession, actor: User) -> Transcript:
+def transcript_confirm_read_back(
+    *, session: MediationSession, actor: User, at: dt.datetime | None = None
+) -> Transcript:
     require_role(actor, session.case, (Role.MEDIATOR, Role.CLERK), _("确认笔录已宣读"))
     _require_open_transcript(session)
     transcript = Transcript.objects.filter(session=session).first()
     if transcript is None or not transcript.blocks.exists():
         raise ApplicationError(_("笔录还没有内容，不能确认宣读。"))
-    transcript.read_back_at = timezone.now()
+    transcript.read_back_at = at or timezone.now()
     save_with_history(transcript, actor=actor, reason="read back")
     return transcript
 

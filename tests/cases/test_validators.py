@@ -302,3 +302,14 @@ def test_non_monetary_claim_without_amount_is_accepted(case_in, clerk):
     claim = services.claim_add(case=case, actor=clerk, claim_type="CERT", description="出具解除劳动合同证明")
 
     assert claim.amount is None
+
+
+def test_amount_given_as_a_decimal_with_trailing_zeros_is_accepted():
+    """SQLite sums decimals as floats; a total like 3052.87000000000 is still 3052.87."""
+    from decimal import Decimal
+
+    from cases.services import parse_amount
+
+    assert parse_amount(Decimal("3052.87000000000")) == Decimal("3052.87")
+    with pytest.raises(ApplicationError):
+        parse_amount(Decimal("3052.871"))

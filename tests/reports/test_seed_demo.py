@@ -1,10 +1,12 @@
-"""manage.py seed_demo: refuses without DEBUG, loads every state through the services,
+"""manage.py seed_demo: refuses without DEBUG, loads every state through the services
+(the mediation work too: sessions, transcripts, agreements, payments, follow-ups, service),
 changes nothing the second time, and its logins work."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import random
 import re
 from collections import Counter
@@ -13,14 +15,28 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from accounts.models import Membership, Organization, PartnerAgency, User
-from cases import demo_data
-from cases.management.commands.seed_demo import DEFAULT_CASES, STATE_COUNTS, DemoLoader
+from cases import deadlines
 from cases.models import Case, CaseEvent, CaseParty, ClaimItem, DeadlineAlert, Employer, Person
 from cases.workflow import Status
+from mediation import vocab as mv
+from mediation.models import (
+    Agreement,
+    FollowUp,
+    MediationSession,
+    Obligation,
+    PaymentRecord,
+    Room,
+    ServiceRecord,
+    SessionMediator,
+    Transcript,
+)
+from reports import demo_data
+from reports.management.commands.seed_demo import DEFAULT_CASES, STATE_COUNTS, DemoLoader
 
 SMALL = 15  # the first 15 planned cases take one state each
 
@@ -33,6 +49,7 @@ def seed(cases: int = SMALL) -> str:
 
 def snapshot() -> dict[str, int]:
     models = (Case, CaseEvent, CaseParty, ClaimItem, Person, Employer, User, Membership, Organization, PartnerAgency)
+    models += (Room, MediationSession, Transcript, Agreement, Obligation, PaymentRecord, FollowUp, ServiceRecord)
     counts = {model.__name__: model.objects.count() for model in models}
     counts |= {f"{model.__name__}.history": model.history.count() for model in models if model is not CaseEvent}
     counts["DeadlineAlert"] = DeadlineAlert.objects.count()
@@ -71,6 +88,94 @@ def test_loads_every_state_through_the_services(debug):
         assert case.parties.filter(side="respondent").exists()
         assert case.claims.exists()
     assert "demo_director" in output and demo_data.DEMO_URL in output
+
+
+def recovered(agreement: Agreement) -> Decimal:
+    total = PaymentRecord.objects.filter(obligation__agreement=agreement).aggregate(total=Sum("amount"))["total"]
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def agreed(agreement: Agreement) -> Decimal:
+    total = agreement.obligations.filter(kind=mv.ObligationKind.PAYMENT).aggregate(total=Sum("amount"))["total"]
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def outcome_of(case: Case) -> str:
+    """The outcome state a closing / closed / archived case was submitted from."""
+    event = case.events.filter(name="submit_closure").order_by("created_at", "id").first()
+    return event.from_status if event else case.status
+
+
+@pytest.mark.django_db
+def test_mediation_work_behind_every_state(debug):
+    seed(40)
+    today = timezone.localdate()
+    closure = [Status.CLOSING, Status.CLOSED, Status.ARCHIVED]
+    settled = {Status.AGREEMENT_EFFECTIVE, Status.PERFORMED, Status.NOT_PERFORMED}
+    checked = Counter()
+    for case in Case.objects.all():
+        outcome = outcome_of(case) if case.status in closure else case.status
+        effective = list(case.agreements.filter(status=mv.AgreementStatus.EFFECTIVE))
+        if outcome in settled:
+            checked[outcome] += 1
+            (agreement,) = effective
+            assert agreement.sealed_at and agreement.mediator_signed_at and agreement.effective_at
+            parties = set(case.parties.exclude(side="third_party").values_list("pk", flat=True))
+            assert set(agreement.signatures.values_list("party_id", flat=True)) == parties
+            assert agreement.terms.count() >= 5
+            effective_on = timezone.localdate(agreement.effective_at)
+            for obligation in agreement.obligations.all():
+                assert obligation.due_on and obligation.due_on >= effective_on
+            assert agreed(agreement) > 0
+            assert agreed(agreement) <= sum((c.amount or 0 for c in case.claims.all()), Decimal(0))
+            for payment in PaymentRecord.objects.filter(obligation__agreement=agreement):
+                assert effective_on <= payment.paid_on <= today
+        else:
+            assert not effective, case
+        if outcome == Status.PERFORMED:
+            assert recovered(effective[0]) == agreed(effective[0]), case
+            assert case.follow_ups.filter(done_at__isnull=False).exists()
+        if outcome == Status.NOT_PERFORMED:
+            assert recovered(effective[0]) < agreed(effective[0]), case
+            reminder = case.follow_ups.get(purpose=mv.FollowUpPurpose.REMINDER)
+            overdue = effective[0].obligations.filter(due_on__lt=timezone.localdate(reminder.done_at))
+            assert overdue.exists()
+        if case.status == Status.AGREEMENT_PENDING:
+            assert case.agreements.get().status == mv.AgreementStatus.DRAFT
+        if case.status == Status.IN_MEDIATION:
+            assert case.sessions.exists(), case
+        if case.status in closure:
+            assert not case.service_records.filter(status=mv.ServiceStatus.PENDING).exists(), case
+            checked["closure"] += 1
+        if case.events.filter(name="draft_agreement").exists():
+            assert Transcript.objects.filter(session__case=case, completed_at__isnull=False).exists()
+    assert checked[Status.PERFORMED] and checked[Status.NOT_PERFORMED] and checked["closure"]
+    # No payment exceeds what its obligation asks.
+    for obligation in Obligation.objects.annotate(paid=Sum("payments__amount")).filter(paid__isnull=False):
+        assert obligation.paid <= obligation.amount, obligation
+    # Sessions: on working days within office hours, 60-120 minutes, held ones with a complete
+    # transcript signed by everyone present; no mediator in two sessions at once.
+    calendar = deadlines.WorkCalendar(today - dt.timedelta(days=500), today + dt.timedelta(days=60))
+    for session in MediationSession.objects.select_related("case"):
+        start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        assert calendar.is_working_day(start.date()) and dt.time(9) <= start.time() and end.time() <= dt.time(17)
+        assert 60 <= (end - start).total_seconds() / 60 <= 120
+        assert session.room is not None or session.place or session.kind in ("phone", "video")
+        if session.status == mv.SessionStatus.HELD:
+            assert session.ends_at <= timezone.now()
+            transcript = session.transcript
+            assert transcript.completed_at and transcript.read_back_at
+            kinds = set(transcript.blocks.values_list("kind", flat=True))
+            assert {"rights_notice", "result"} <= kinds
+            assert not session.attendances.filter(signature=mv.SignatureStatus.PENDING).exists()
+    slots = list(SessionMediator.objects.filter(active=True).order_by("mediator_id", "starts_at"))
+    for before, after in itertools.pairwise(slots):
+        if before.mediator_id == after.mediator_id:
+            assert before.ends_at <= after.starts_at
+    # Served documents say how; served on a past date.
+    for record in ServiceRecord.objects.filter(status=mv.ServiceStatus.SERVED):
+        assert record.method and record.served_on and record.served_on <= today
+        assert record.method != "postal" or re.fullmatch(r"\d{13}", record.tracking_number)
 
 
 @pytest.mark.django_db

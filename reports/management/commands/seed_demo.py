@@ -1,8 +1,10 @@
 """`manage.py seed_demo`: a Daxing district centre, three town sub-centres, partner agencies,
 demo logins and ~220 realistic cases in every state of the workflow.
 
-Every case is written through cases.services (drafts, parties, claims, each transition),
-so events, history, numbers and deadlines are exactly what the UI would have produced.
+Every case is written through the services (cases.services for drafts, parties, claims and
+transitions; mediation.services for sessions, transcripts, agreements, payments, follow-ups
+and service of documents), so events, history, numbers and deadlines are exactly what the
+UI would have produced, with historic times.
 The data set is deterministic (one seed); dates are relative to today (Beijing time) so the
 newest applications are always awaiting review and some clocks are always overdue.
 """
@@ -14,6 +16,8 @@ import random
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,10 +31,16 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, PartnerAgency, Role, User
 from accounts.services import system_user
 from cases import deadlines, services
-from cases import demo_data as data
+from cases import vocab as case_vocab
 from cases.models import Case, CaseParty, Employer
 from cases.workflow import Status
 from core.history import save_with_history
+from mediation import services as med
+from mediation import vocab as mv
+from mediation.models import Agreement, FollowUp, MediationSession, Obligation, Room, SessionMediator
+from mediation.services.agreements import live_agreement
+from mediation.services.performance import outstanding, paid_total
+from reports import demo_data as data
 
 SEED = 20261121
 DEFAULT_CASES = 220
@@ -65,6 +75,14 @@ ORG_CYCLE = ("DX", "XHM", "DX", "JG", "DX", "YZ", "DX", "DX", "XHM", "DX", "JG",
 CLOSED_OUTCOMES = [(S.PERFORMED, 58), (S.TERMINATED, 17), (S.WITHDRAWN, 13), (S.REJECTED, 7), (S.NOT_PERFORMED, 5)]
 AGREEMENT_STEPS = ["start", "draft_agreement", "make_effective"]
 LAST = dt.datetime.max.replace(tzinfo=dt.UTC)
+#: When sessions may begin (minutes after midnight); they last 60-120 minutes, ending by 17:00.
+SESSION_STARTS = (9 * 60, 9 * 60 + 30, 10 * 60, 10 * 60 + 30, 14 * 60, 14 * 60 + 30, 15 * 60)
+ROOM_KINDS = (mv.SessionKind.JOINT, mv.SessionKind.SHUTTLE)
+#: Non-monetary claims that become obligations of the agreement (as agreement_draft maps them).
+NON_MONEY: dict[str, str] = {
+    case_vocab.ClaimType.CERT: mv.ObligationKind.CERTIFICATE,
+    case_vocab.ClaimType.FILE_SI_TRANSFER: mv.ObligationKind.SOCIAL_INSURANCE,
+}
 
 
 #: Typical working days between a step and the one before it, for the demo's history.
@@ -85,6 +103,25 @@ STEP_GAPS: dict[str, tuple[int, int]] = {
 
 
 @dataclass
+class Item:
+    """One obligation as the parties agreed it (before it is written to the agreement)."""
+
+    kind: str
+    description: str
+    obligor: CaseParty
+    obligee: CaseParty
+    amount: Decimal | None  # agreed in total (payments)
+    due_on: dt.date
+    second: tuple[Decimal, dt.date] | None = None  # second instalment: amount, due date
+
+    @property
+    def first_amount(self) -> Decimal | None:
+        if self.amount is None:
+            return None
+        return self.amount - self.second[0] if self.second else self.amount
+
+
+@dataclass
 class Plan:
     """One case to create: where it ends up and how it gets there."""
 
@@ -98,11 +135,23 @@ class Plan:
     last_at: dt.datetime | None = None  # when the previous step happened
     reason_code: str = ""
     reason_note: str = ""
+    outcome: str = ""  # the outcome state behind a closing / closed / archived case
     # filled in while loading
     case: Case | None = None
     clerk: User | None = None
     mediators: list[User] = field(default_factory=list)
     done: int = 0  # steps already run
+    dispute: data.Dispute | None = None
+    applicants: list[CaseParty] = field(default_factory=list)
+    respondents: list[CaseParty] = field(default_factory=list)
+    agent: str = ""  # the applicant's agent (lawyer, relative), if any
+    rounds: int = 0  # sessions held
+    single_session: bool = False  # settled at the first session
+    draft_at: dt.datetime | None = None  # planned when the agreement is reached at the first session
+    effective_at: dt.datetime | None = None  # planned when the terms are agreed
+    deal: list[Item] = field(default_factory=list)
+    pay_method: str = "bank_transfer"  # key of data.PAYMENT_NOTES
+    unperformed_at: dt.datetime | None = None  # planned with the due dates
 
     @property
     def sort_key(self) -> tuple[int, dt.datetime, int]:
@@ -136,7 +185,7 @@ class Command(BaseCommand):
             self.stdout.write(logins_table())
             return
         started = time.monotonic()
-        with transaction.atomic():
+        with _no_query_log(), transaction.atomic():
             loader = DemoLoader(rng=random.Random(SEED), write=self.stdout.write)
             loader.load(count)
             alerts = services.deadlines_sweep(actor=system_user())
@@ -146,6 +195,19 @@ class Command(BaseCommand):
         )
         self.stdout.write(status_summary())
         self.stdout.write(logins_table())
+
+
+@contextmanager
+def _no_query_log() -> Iterator[None]:
+    """With DEBUG on, Django keeps every query in connection.queries (on SQLite running one
+    more query per query to render its parameters). The demo runs some 100 000 queries and
+    needs no log of them: that alone takes a third of the time."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
 
 
 def demo_loaded() -> bool:
@@ -172,11 +234,16 @@ class DemoLoader:
         self.taken_ids: set[str] = set()
         self.taken_phones: set[str] = set()
         self.serials: dict[tuple[str, int], int] = {}
+        self.rooms: dict[str, list[Room]] = {}
+        #: Booked sessions of each mediator ("m", pk) and room ("r", pk): the services refuse
+        #: double bookings, so the demo picks free slots.
+        self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = {}
 
     def load(self, count: int) -> None:
         self._organizations()
         self._agencies()
         self._staff()
+        self._rooms()
         self._employer_specs()
         plans = sorted((self._plan(i, state) for i, state in enumerate(self._states(count))), key=lambda p: p.sort_key)
         # Three passes so that numbers follow the calendar: registry numbers in order of
@@ -190,6 +257,7 @@ class DemoLoader:
             self._run(plan, until=None, steps=1)
         for n, plan in enumerate(plans, start=1):
             self._run(plan, until=None)
+            self._finish(plan)
             if plan.case is None or plan.case.status != plan.state:
                 raise CommandError(f"demo case {plan.index} did not reach {plan.state} ({plan.steps})")
             self._progress(n, len(plans), "件案件已办理到目标状态 / cases brought to their state")
@@ -247,6 +315,25 @@ class DemoLoader:
                 save_with_history(membership, actor=self.system, reason="seed_demo")
             self.users[staff.username] = user
 
+    def _rooms(self) -> None:
+        """Two mediation rooms per centre; the sessions already booked in them and by the demo
+        mediators (none on a fresh database)."""
+        for code, org in self.orgs.items():
+            self.rooms[code] = []
+            for name in data.ROOM_NAMES:
+                room = Room.objects.filter(organization=org, name=name).first()
+                if room is None:
+                    room = Room(organization=org, name=name)
+                    save_with_history(room, actor=self.system, reason="seed_demo")
+                self.rooms[code].append(room)
+        mediators = [u.pk for u in self.users.values()]
+        for slot in SessionMediator.objects.filter(active=True, mediator_id__in=mediators):
+            self.busy.setdefault(("m", slot.mediator_id), []).append((slot.starts_at, slot.ends_at))
+        rooms = [r.pk for rs in self.rooms.values() for r in rs]
+        taken = MediationSession.objects.filter(room_id__in=rooms).exclude(status=mv.SessionStatus.CANCELLED)
+        for session in taken:
+            self.busy.setdefault(("r", session.room_id or 0), []).append((session.starts_at, session.ends_at))
+
     def _employer_specs(self) -> None:
         """Identity data of every demo employer, drawn up front so it does not depend on which
         case happens to use the employer first."""
@@ -302,6 +389,7 @@ class DemoLoader:
                 tail.append("approve_closure")
             if state == S.ARCHIVED:
                 tail.append("archive")
+        plan.outcome = outcome
         plan.steps = self._steps_to(outcome, plan) + tail
         self._schedule(plan, outcome, final=state)
         return plan
@@ -380,6 +468,9 @@ class DemoLoader:
             accepted = received
         else:
             days = rng.randint(*received_days.get(final, received_days[outcome]))
+            # An agreement takes a few weeks to be performed, or to be found not performed.
+            minimum: dict[str, int] = {S.NOT_PERFORMED: 60, S.PERFORMED: 30}
+            days = max(days, minimum.get(outcome, 0))
             received = self._working_back(self.today - dt.timedelta(days=days), 0)
             accepted = min(self._working_forward(received, lag), self.today)
         plan.received_at = self._at(received, rng.randint(8 * 60 + 40, 16 * 60 + 50))
@@ -484,19 +575,24 @@ class DemoLoader:
         )
         applicants = self._add_workers(case, clerk, plan.org, ctx, male, collective)
         employer = self._employer(employer_spec, clerk)
+        respondents = []
         if user_unit_spec is not None:
-            services.case_party_add(
-                case=case, actor=clerk, side="respondent", employer=employer, party_kind="dispatch_agency"
+            respondents.append(
+                services.case_party_add(
+                    case=case, actor=clerk, side="respondent", employer=employer, party_kind="dispatch_agency"
+                )
             )
-            services.case_party_add(
-                case=case,
-                actor=clerk,
-                side="respondent",
-                employer=self._employer(user_unit_spec, clerk),
-                party_kind="user_unit",
+            respondents.append(
+                services.case_party_add(
+                    case=case,
+                    actor=clerk,
+                    side="respondent",
+                    employer=self._employer(user_unit_spec, clerk),
+                    party_kind="user_unit",
+                )
             )
         else:
-            services.case_party_add(case=case, actor=clerk, side="respondent", employer=employer)
+            respondents.append(services.case_party_add(case=case, actor=clerk, side="respondent", employer=employer))
         for claim in dispute.claims:
             services.claim_add(
                 case=case,
@@ -509,6 +605,9 @@ class DemoLoader:
                 period_end=claim.period_end,
             )
         plan.case, plan.clerk, plan.mediators = case, clerk, self._mediators(plan.org, collective)
+        plan.dispute, plan.applicants, plan.respondents = dispute, applicants, respondents
+        if rng.random() < (0.3 if collective else 0.15):
+            plan.agent = data.person_name(rng, rng.random() < 0.5)
 
     def _pick_employer(self, org: str, industries: frozenset[str]) -> dict[str, Any]:
         local = [s for s in self.employer_specs if s["area"] == org and s["industry"] in industries]
@@ -568,7 +667,14 @@ class DemoLoader:
     def _when(self, plan: Plan, step: str) -> dt.datetime:
         """When a step happened: planned for register/accept/start, otherwise a typical number
         of working days after the previous step; never in the future."""
-        planned = {"register": plan.received_at, "accept": plan.accepted_at, "start": plan.started_at}
+        planned = {
+            "register": plan.received_at,
+            "accept": plan.accepted_at,
+            "start": plan.started_at,
+            "draft_agreement": plan.draft_at,
+            "make_effective": plan.effective_at,
+            "record_non_performance": plan.unperformed_at,
+        }
         moment = planned.get(step)
         if moment is not None:
             return moment if plan.last_at is None else max(moment, plan.last_at + dt.timedelta(minutes=1))
@@ -583,9 +689,10 @@ class DemoLoader:
         return self._clamp(moment, plan.last_at)
 
     def _step(self, case: Case, step: str, plan: Plan, clerk: User, mediators: list[User]) -> Case:
+        before = plan.last_at
         at = self._when(plan, step)
         plan.last_at = at
-        director = self.users[data.ORG_TEAMS[plan.org]["director"][0]]
+        director = self._director(plan)
         lead = mediators[0]
         if step == "register":
             return services.case_register(case=case, actor=clerk, received_at=at)
@@ -608,10 +715,12 @@ class DemoLoader:
                 case=case, actor=clerk, reason_code=plan.reason_code, note=plan.reason_note, at=at
             )
         if step == "terminate":
+            self._before_termination(plan, before or at, at)
             return services.case_terminate(
-                case=case, actor=director, reason_code=plan.reason_code, note=plan.reason_note, at=at
+                case=plan.case or case, actor=director, reason_code=plan.reason_code, note=plan.reason_note, at=at
             )
         if step == "submit_closure":
+            self._before_closure(plan, before or at, at)
             return services.case_submit_closure(
                 case=case, actor=self.rng.choice((clerk, lead)), note="结案材料齐全，提交结案审批。", at=at
             )
@@ -621,16 +730,749 @@ class DemoLoader:
             )
         if step == "approve_closure":
             return services.case_approve_closure(case=case, actor=director, note="同意结案。", at=at)
-        # Transitions whose dedicated services arrive with the mediation and documents apps.
-        if step in ("start", "draft_agreement", "make_effective"):
-            return services.case_transition(case=case, actor=lead, name=step, at=at)
+        if step == "start":
+            return self._start(plan, at)
+        if step == "draft_agreement":
+            return self._draft_agreement(plan, before or at, at)
+        if step == "make_effective":
+            return self._make_effective(plan, before or at, at)
         if step == "confirm_performance":
-            return services.case_transition(case=case, actor=self.rng.choice((clerk, lead)), name=step, at=at)
+            return self._confirm_performance(plan, at)
         if step == "record_non_performance":
-            return services.case_transition(case=case, actor=lead, name=step, reason=plan.reason_note, at=at)
+            return self._record_non_performance(plan, at)
         if step == "archive":
             return services.case_transition(case=case, actor=clerk, name="archive", at=at)
         raise ValueError(f"unknown step {step!r}")
+
+    def _director(self, plan: Plan) -> User:
+        return self.users[data.ORG_TEAMS[plan.org]["director"][0]]
+
+    def _case(self, plan: Plan, *, fresh: bool = False) -> Case:
+        """The plan's case; `fresh` reloads it after a service changed its status."""
+        if plan.case is None:
+            raise RuntimeError("the case must be created first")
+        if fresh:
+            plan.case.refresh_from_db()
+        return plan.case
+
+    def _clerk(self, plan: Plan) -> User:
+        if plan.clerk is None:
+            raise RuntimeError("the case must be created first")
+        return plan.clerk
+
+    # --- moments -------------------------------------------------------------------------------
+
+    def _fit(self, moment: dt.datetime, lo: dt.datetime, hi: dt.datetime) -> dt.datetime:
+        """`moment` moved into [lo, hi], never into the future (hi when the range is empty:
+        what follows matters more than office hours)."""
+        hi = min(hi, self.now - dt.timedelta(minutes=1))
+        if hi <= lo:
+            return hi
+        return max(lo, min(moment, hi))
+
+    def _between(self, lo: dt.datetime, hi: dt.datetime) -> dt.datetime:
+        hi = min(hi, self.now - dt.timedelta(minutes=1))
+        moment = lo + (hi - lo) * self.rng.uniform(0.2, 0.8) if hi > lo else hi
+        return self._fit(moment.replace(second=0, microsecond=0), lo, hi)
+
+    def _moments(self, lo: dt.datetime, hi: dt.datetime, count: int) -> list[dt.datetime]:
+        return sorted(self._between(lo, hi) for _ in range(count))
+
+    def _office_hours(self, day: dt.date, lo: dt.datetime, hi: dt.datetime) -> dt.datetime:
+        """A moment during office hours on `day` (or the next working day), within [lo, hi]."""
+        while not self.calendar.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return self._fit(self._at(day, self.rng.randint(9 * 60 + 30, 16 * 60 + 30)), lo, hi)
+
+    def _next_morning(self, moment: dt.datetime) -> dt.datetime:
+        day = self._working_forward(timezone.localdate(moment), 1)
+        return dt.datetime.combine(day, dt.time(9, 0), tzinfo=self.zone)
+
+    # --- sessions and transcripts ----------------------------------------------------------------
+
+    def _free(self, key: tuple[str, int], begin: dt.datetime, end: dt.datetime) -> bool:
+        return all(e <= begin or s >= end for s, e in self.busy.get(key, []))
+
+    def _slot(
+        self, plan: Plan, earliest: dt.datetime, latest: dt.datetime, kind: str, *, backward: bool = False
+    ) -> tuple[dt.datetime, dt.datetime, Room | None] | None:
+        """A free slot of 60-120 minutes on a working day between 9:00 and 17:00 for every
+        mediator of the case (and a room for a face-to-face or shuttle session)."""
+        first, last = timezone.localdate(earliest), timezone.localdate(latest)
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        for day in reversed(days) if backward else days:
+            if not self.calendar.is_working_day(day):
+                continue
+            starts = list(SESSION_STARTS)
+            self.rng.shuffle(starts)
+            for minutes in starts:
+                length = min(self.rng.choice((60, 75, 90, 90, 120)), 17 * 60 - minutes)
+                begin = dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=self.zone)
+                end = begin + dt.timedelta(minutes=length)
+                if begin < earliest or end > latest:
+                    continue
+                if not all(self._free(("m", m.pk), begin, end) for m in plan.mediators):
+                    continue
+                room = None
+                if kind in ROOM_KINDS:
+                    room = next((r for r in self.rooms[plan.org] if self._free(("r", r.pk), begin, end)), None)
+                    if room is None:
+                        continue
+                return begin, end, room
+        return None
+
+    def _kind(self, plan: Plan) -> str:
+        case = plan.case
+        if case is not None and case.is_collective:
+            return self._weighted(
+                [(mv.SessionKind.JOINT, 50), (mv.SessionKind.ON_SITE, 40), (mv.SessionKind.SHUTTLE, 10)]
+            )
+        return self._weighted(
+            [
+                (mv.SessionKind.JOINT, 66),
+                (mv.SessionKind.SHUTTLE, 12),
+                (mv.SessionKind.PHONE, 14 if plan.org != data.DISTRICT_CODE else 8),
+                (mv.SessionKind.VIDEO, 5),
+            ]
+        )
+
+    def _session(
+        self,
+        plan: Plan,
+        earliest: dt.datetime,
+        latest: dt.datetime,
+        *,
+        outcome: str = "",
+        backward: bool = False,
+    ) -> MediationSession | None:
+        """Schedule a session in a free slot; hold it (transcript completed) unless `outcome`
+        is empty (a session still to come)."""
+        kind = self._kind(plan)
+        slot = self._slot(plan, earliest, latest, kind, backward=backward)
+        if slot is None:
+            return None
+        begin, end, room = slot
+        place = ""
+        if kind == mv.SessionKind.ON_SITE:
+            place = self.rng.choice(data.SESSION_PLACES_ON_SITE).format(employer=plan.respondents[0].name)
+        session = med.session_schedule(
+            case=self._case(plan),
+            actor=self._clerk(plan),
+            kind=kind,
+            starts_at=begin,
+            ends_at=end,
+            mediators=plan.mediators,
+            room=room,
+            place=place,
+            clerk=plan.clerk,
+        )
+        for mediator in plan.mediators:
+            self.busy.setdefault(("m", mediator.pk), []).append((begin, end))
+        if room is not None:
+            self.busy.setdefault(("r", room.pk), []).append((begin, end))
+        if outcome:
+            self._hold(plan, session, outcome)
+        return session
+
+    def _future_session(self, plan: Plan) -> MediationSession:
+        earliest = self._next_morning(self.now)
+        session = self._session(plan, earliest, earliest + dt.timedelta(days=10))
+        if session is None:
+            raise CommandError(f"demo case {plan.index}: no free slot for the next session")
+        return session
+
+    def _representative(self, plan: Plan, party: CaseParty) -> tuple[str, str]:
+        """Who speaks and signs for an employer: its legal representative or an agent (the
+        HR contact, with special authority); the same person at every session."""
+        employer = party.employer
+        if employer is None:
+            return party.name, mv.Capacity.APPLICANT
+        seed = (party.pk * 7 + plan.index) % 10
+        if employer.contact_name and seed < 6:
+            return employer.contact_name, mv.Capacity.AGENT
+        return employer.legal_rep_name or employer.contact_name or "负责人", mv.Capacity.LEGAL_REP
+
+    def _offer(self, plan: Plan) -> Decimal | None:
+        if plan.deal:
+            total = sum((i.amount or Decimal(0) for i in plan.deal), Decimal(0))
+        else:
+            claimed = sum((c.amount or Decimal(0) for c in plan.dispute.claims), Decimal(0)) if plan.dispute else 0
+            total = (Decimal(claimed) * Decimal("0.0085")).to_integral_value() * 100
+        return data.money(total) if total else None
+
+    def _hold(self, plan: Plan, session: MediationSession, outcome: str) -> dt.datetime:
+        """The session takes place: attendance (identity checked), the transcript blocks, read
+        back, signed by everyone (now and then a refusal, noted), completed."""
+        rng, clerk, case = self.rng, self._clerk(plan), self._case(plan)
+        plan.rounds += 1
+        attendees: list[tuple[str, str, CaseParty]] = []
+        capacity = mv.Capacity.REPRESENTATIVE if case.is_collective else mv.Capacity.APPLICANT
+        attendees += [(party.name, capacity, party) for party in plan.applicants]
+        if plan.agent:
+            attendees.append((plan.agent, mv.Capacity.AGENT, plan.applicants[0]))
+        speakers = []
+        for party in plan.respondents:
+            name, role = self._representative(plan, party)
+            attendees.append((name, role, party))
+            speakers.append(f"被申请人{party.name}{'委托代理人' if role == mv.Capacity.AGENT else '法定代表人'}{name}")
+        refusing = outcome != "agreement" and rng.random() < 0.06
+        for name, role, party in attendees:
+            attendance = med.attendance_record(
+                session=session, actor=clerk, name=name, capacity=role, party=party, identity_checked=True
+            )
+            if refusing and party.side == case_vocab.Side.RESPONDENT:
+                med.attendance_sign(
+                    attendance=attendance, actor=clerk, signed=False, refusal_note=name + rng.choice(data.REFUSALS)
+                )
+                refusing = False
+            else:
+                med.attendance_sign(attendance=attendance, actor=clerk, signed=True)
+        dispute = plan.dispute
+        if dispute is None:
+            raise RuntimeError("the case must be created first")
+        sitting = data.Sitting(
+            round=plan.rounds,
+            mediator=plan.mediators[0].full_name,
+            clerk=clerk.full_name,
+            applicants=[p.name for p in plan.applicants],
+            respondents=[p.name for p in plan.respondents],
+            speakers=speakers,
+            dispute_type=case.dispute_type,
+            dispute_label=str(case.get_dispute_type_display()),
+            facts=dispute.facts,
+            claims=[(c.description, c.amount) for c in dispute.claims],
+            outcome=outcome,
+            offer=self._offer(plan),
+            agreed=[self._clause(plan, item) for item in plan.deal] if outcome == "agreement" else [],
+            collective=case.is_collective,
+            kind=session.kind,
+        )
+        med.transcript_save(session=session, actor=clerk, blocks=data.transcript_blocks(rng, sitting))
+        med.transcript_confirm_read_back(session=session, actor=clerk)
+        done = self._fit(session.ends_at + dt.timedelta(minutes=rng.randint(5, 20)), session.ends_at, self.now)
+        med.transcript_complete(session=session, actor=clerk, at=done)
+        plan.last_at = max(plan.last_at or done, done)
+        return done
+
+    def _start(self, plan: Plan, at: dt.datetime) -> Case:
+        """开始调解: the first session is scheduled (the service fires `start`) and, unless it
+        is still to come, held."""
+        if plan.accepted_at is None:
+            raise RuntimeError("start needs an accepted case")
+        stays = plan.steps[-1] == "start"  # the case is still in mediation today
+        recent = (self.now - plan.accepted_at).days <= 4
+        session = None
+        if not (stays and recent and self.rng.random() < 0.4):
+            earliest = max(at, plan.accepted_at + dt.timedelta(minutes=30))
+            session = self._session(plan, earliest, self.now - dt.timedelta(minutes=10))
+        if session is None:
+            if not stays:
+                raise CommandError(f"demo case {plan.index}: no free slot for the first session")
+            self._future_session(plan)
+            plan.last_at = self.now
+            return self._case(plan, fresh=True)
+        settles = "draft_agreement" in plan.steps and session.ends_at < self.now - dt.timedelta(hours=3)
+        plan.single_session = settles and self.rng.random() < 0.35
+        if plan.single_session:
+            plan.draft_at = session.ends_at + dt.timedelta(minutes=self.rng.randint(30, 80))
+            self._deal(plan, plan.draft_at)
+        self._hold(plan, session, "agreement" if plan.single_session else "continue")
+        return self._case(plan, fresh=True)
+
+    def _later_sessions(self, plan: Plan, after: dt.datetime, until: dt.datetime, outcomes: list[str]) -> None:
+        """Further sessions held, a few days apart, between `after` and `until` (as many as fit)."""
+        for outcome in outcomes:
+            earliest = self._next_morning(after) + dt.timedelta(days=self.rng.randint(0, 3))
+            session = self._session(plan, earliest, until - dt.timedelta(hours=1), outcome=outcome)
+            if session is None:
+                return
+            after = session.ends_at
+
+    # --- the agreement --------------------------------------------------------------------------
+
+    def _deal(self, plan: Plan, draft_at: dt.datetime) -> None:
+        """What the parties agree: amounts negotiated from the claims, due dates after the
+        agreement takes effect, sometimes two instalments."""
+        rng, dispute = self.rng, plan.dispute
+        if dispute is None:
+            raise RuntimeError("the case must be created first")
+        effective_day = self._working_forward(timezone.localdate(draft_at), rng.choice((0, 1, 1, 2, 3)))
+        if "make_effective" in plan.steps:
+            moment = self._at(effective_day, rng.randint(9 * 60 + 30, 16 * 60 + 30))
+            if moment < draft_at + dt.timedelta(minutes=40):
+                moment = draft_at + dt.timedelta(minutes=40)
+            if moment > self.now - dt.timedelta(minutes=2):
+                moment = draft_at + (self.now - draft_at) / 2
+            plan.effective_at = moment
+            effective_day = timezone.localdate(moment)
+        base = rng.choice((5, 7, 10, 15, 15, 20, 30))
+        items = []
+        for claim in dispute.claims:
+            kind = mv.ObligationKind.PAYMENT if claim.amount else NON_MONEY.get(claim.claim_type)
+            if kind is None:
+                continue
+            amount = data.settle(rng, claim.claim_type, claim.amount) if claim.amount else None
+            due = effective_day + dt.timedelta(days=base if amount else rng.randint(3, 10))
+            items.append(Item(kind, claim.description, plan.respondents[0], plan.applicants[0], amount, due))
+        payments = [i for i in items if i.amount]
+        biggest = max(payments, key=lambda i: i.amount or 0)
+        total = sum((i.amount or Decimal(0) for i in payments), Decimal(0))
+        instalments = plan.outcome == S.NOT_PERFORMED and plan.reason_note == data.NON_PERFORMANCE_NOTES[0]
+        if (instalments or (total >= 8000 and rng.random() < 0.35)) and (biggest.amount or 0) >= 20:
+            amount = biggest.amount or Decimal(0)
+            step = Decimal(100) if amount >= 2000 else Decimal(10) if amount >= 200 else Decimal(1)
+            first = max(step, (amount * Decimal(str(rng.uniform(0.4, 0.6))) / step).to_integral_value() * step)
+            first_due = effective_day + dt.timedelta(days=rng.randint(5, 12))
+            biggest.due_on = first_due
+            biggest.second = (amount - first, first_due + dt.timedelta(days=rng.choice((20, 30, 30, 45))))
+        today = self.today
+        if plan.outcome == S.NOT_PERFORMED:  # everything fell due well before it was found unpaid
+            gap = STEP_GAPS["record_non_performance"]
+            found = self._working_forward(effective_day, rng.randint(*gap))
+            moment = self._at(min(found, today), rng.randint(9 * 60, 17 * 60))
+            plan.unperformed_at = max(moment, (plan.effective_at or moment) + dt.timedelta(hours=1))
+            cap = min(timezone.localdate(plan.unperformed_at), today) - dt.timedelta(days=6)
+            for item in items:
+                if item.second:
+                    second_due = max(min(item.second[1], cap), effective_day + dt.timedelta(days=2))
+                    item.second = (item.second[0], second_due)
+                    item.due_on = max(min(item.due_on, second_due - dt.timedelta(days=1)), effective_day)
+                else:
+                    item.due_on = max(min(item.due_on, cap), effective_day + dt.timedelta(days=1))
+        if plan.state == S.AGREEMENT_EFFECTIVE and rng.random() < 0.75:  # money still to come
+            later = today + dt.timedelta(days=rng.randint(3, 40))
+            if biggest.second:
+                biggest.second = (biggest.second[0], max(biggest.second[1], later))
+            else:
+                biggest.due_on = max(biggest.due_on, later)
+        plan.deal = items
+        plan.pay_method = self._weighted(
+            [("bank_transfer", 75), ("cash", 15 if total < 5000 else 0), ("mobile", 15 if total < 20000 else 0)]
+        )
+        if plan.case is not None and plan.case.is_collective:
+            plan.pay_method = "payroll_account"
+
+    def _clause(self, plan: Plan, item: Item) -> str:
+        obligor = f"被申请人{item.obligor.name}"
+        obligee = f"申请人{item.obligee.name}"
+        if plan.case is not None and plan.case.is_collective:
+            obligee = f"申请人代表{item.obligee.name}等{plan.case.workers_involved}名职工"
+        if item.amount is None:
+            return f"{obligor}于{data.cn_date_upper(item.due_on)}前{item.description}"
+        if item.second:
+            second, second_due = item.second
+            return (
+                f"{obligor}分两期向{obligee}{item.description}共计{data.amount_words(item.amount)}："
+                f"第一期{data.amount_words(item.first_amount or Decimal(0))}于{data.cn_date_upper(item.due_on)}前支付；"
+                f"第二期{data.amount_words(second)}于{data.cn_date_upper(second_due)}前支付"
+            )
+        return f"{obligor}于{data.cn_date_upper(item.due_on)}前向{obligee}{item.description}{data.amount_words(item.amount)}"
+
+    def _terms(self, plan: Plan, case: Case) -> list[str]:
+        applicants = "、".join(p.name for p in plan.applicants)
+        respondents = "、".join(p.name for p in plan.respondents)
+        clauses = [self._clause(plan, item) for item in plan.deal]
+        if len(plan.respondents) > 1:
+            clauses.append(f"用工单位{plan.respondents[1].name}对上述支付义务承担连带责任")
+        if plan.pay_method == "cash":
+            clauses.append("上述款项由被申请人在调解中心以现金方式当面支付，申请人当场出具收条")
+        elif plan.pay_method == "payroll_account":
+            clauses.append("上述款项按双方确认的工资清单直接支付至每名职工本人银行账户，不得以现金方式支付")
+        else:
+            clauses.append("上述款项以转账方式支付至申请人本人账户")
+        clauses += data.CLOSING_TERMS
+        copies = len(plan.respondents) + 2
+        clauses.append(f"本协议一式{data.cn_numeral(copies)}份，双方当事人各执一份，调解组织留存一份，具有同等法律效力")
+        terms = [
+            f"申请人{applicants}与被申请人{respondents}{case.get_dispute_type_display()}争议一案，"
+            f"经{case.organization.name}调解，双方当事人自愿达成如下协议："
+        ]
+        terms += [f"{data.cn_numeral(n)}、{text.rstrip('。')}。" for n, text in enumerate(clauses, start=1)]
+        return terms
+
+    def _draft_agreement(self, plan: Plan, before: dt.datetime, at: dt.datetime) -> Case:
+        """拟定调解协议: agreed at the last session, drafted from the claims, amounts and due
+        dates negotiated, a second instalment added, the clauses written."""
+        lead = plan.mediators[0]
+        if not plan.single_session:
+            self._deal(plan, at)
+            until = at - dt.timedelta(minutes=20)
+            held = self._session(plan, self._next_morning(before), until, outcome="agreement", backward=True)
+            if held is None:
+                held = self._session(plan, before + dt.timedelta(hours=1), until, outcome="agreement")
+            if held is None:
+                raise CommandError(f"demo case {plan.index}: no free slot for the session that settled it")
+        agreement = med.agreement_draft(case=self._case(plan), actor=lead, at=at)
+        obligations = list(agreement.obligations.order_by("position", "id"))
+        if [o.description for o in obligations] != [i.description for i in plan.deal]:
+            raise RuntimeError(f"demo case {plan.index}: obligations do not follow the claims")
+        for obligation, item in zip(obligations, plan.deal, strict=True):
+            med.obligation_set_due(obligation=obligation, actor=lead, due_on=item.due_on, amount=item.first_amount)
+            if item.second:
+                med.obligation_add(
+                    agreement=agreement,
+                    actor=lead,
+                    kind=mv.ObligationKind.PAYMENT,
+                    obligor=obligation.obligor,
+                    obligee=obligation.obligee,
+                    description=f"{obligation.description}（第二期）",
+                    amount=item.second[0],
+                    due_on=item.second[1],
+                )
+        case = self._case(plan, fresh=True)
+        med.agreement_set_terms(agreement=agreement, actor=lead, terms=self._terms(plan, case))
+        plan.last_at = at
+        return case
+
+    def _sign(
+        self, plan: Plan, agreement: Agreement, parties: list[CaseParty], lo: dt.datetime, hi: dt.datetime
+    ) -> None:
+        """Parties sign: workers in person (or their agent with special authority), employers
+        by their legal representative or an agent with special authority."""
+        for party, when in zip(parties, self._moments(lo, hi, len(parties)), strict=True):
+            agent, authority = "", ""
+            if party.employer_id:
+                name, role = self._representative(plan, party)
+                if role == mv.Capacity.AGENT:
+                    agent, authority = name, mv.AgentAuthority.SPECIAL
+            elif plan.agent and party == plan.applicants[0] and self.rng.random() < 0.4:
+                agent, authority = plan.agent, mv.AgentAuthority.SPECIAL
+            med.agreement_sign(
+                agreement=agreement,
+                actor=plan.mediators[0],
+                party=party,
+                agent_name=agent,
+                agent_authority=authority,
+                signed_at=when,
+            )
+
+    def _agreement(self, plan: Plan) -> Agreement:
+        agreement = live_agreement(self._case(plan))
+        if agreement is None:
+            raise RuntimeError(f"demo case {plan.index} has no agreement")
+        return agreement
+
+    def _make_effective(self, plan: Plan, before: dt.datetime, at: dt.datetime) -> Case:
+        """Signed by every party, the mediator, sealed by the director: effective; the
+        agreement is served on the parties there and then (or by post)."""
+        agreement = self._agreement(plan)
+        lo = max(before + dt.timedelta(minutes=10), at - dt.timedelta(hours=2))
+        self._sign(plan, agreement, [*plan.applicants, *plan.respondents], lo, at - dt.timedelta(minutes=15))
+        med.agreement_mediator_sign(
+            agreement=agreement, actor=plan.mediators[0], at=self._fit(at - dt.timedelta(minutes=10), lo, at)
+        )
+        med.agreement_seal(
+            agreement=agreement, actor=self._director(plan), at=self._fit(at - dt.timedelta(minutes=5), lo, at)
+        )
+        med.case_make_effective(case=self._case(plan), actor=plan.mediators[0], at=at)
+        day = timezone.localdate(at)
+        self._serve(plan, day, min(day + dt.timedelta(days=3), self.today))
+        plan.last_at = at
+        return self._case(plan, fresh=True)
+
+    # --- performance ----------------------------------------------------------------------------
+
+    def _pay(self, plan: Plan, obligation: Obligation, amount: Decimal, first_day: dt.date, day: dt.date) -> None:
+        """Payment of `amount` on `day`; now and then in two transfers."""
+        method = "bank_transfer" if plan.pay_method == "payroll_account" else plan.pay_method
+        note = data.PAYMENT_NOTES[plan.pay_method]
+        parts = [(amount, day)]
+        if amount >= 2000 and day > first_day and self.rng.random() < 0.25:
+            first = (amount * Decimal(str(self.rng.uniform(0.3, 0.6))) / 100).to_integral_value() * 100
+            early = first_day + dt.timedelta(days=self.rng.randint(0, (day - first_day).days - 1))
+            parts = [(first, early), (amount - first, day)]
+        for value, paid_on in parts:
+            med.payment_record(
+                obligation=obligation,
+                actor=self._clerk(plan),
+                amount=value,
+                paid_on=paid_on,
+                method=method,
+                note=note,
+            )
+
+    def _paid_on(self, obligation: Obligation, first_day: dt.date, last_day: dt.date) -> dt.date:
+        """Paid on time: on or a few days before the due date (and before `last_day`)."""
+        due = obligation.due_on or last_day
+        day = min(due, last_day) - dt.timedelta(days=self.rng.choice((0, 0, 1, 2, 3)))
+        return max(first_day, min(day, last_day))
+
+    def _follow_up(
+        self, plan: Plan, follow_up: FollowUp | None, when: dt.datetime, *, purpose: str = mv.FollowUpPurpose.REMINDER
+    ) -> None:
+        """A follow-up call (回访) on the worker, or a reminder (督促) to the employer."""
+        rng, case = self.rng, self._case(plan)
+        worker = plan.applicants[0].name
+        obligation = follow_up.obligation if follow_up else None
+        if follow_up is not None:
+            purpose = follow_up.purpose
+        if purpose == mv.FollowUpPurpose.REMINDER:
+            name, _role = self._representative(plan, plan.respondents[0])
+            med.follow_up_record(
+                case=case,
+                actor=plan.mediators[0],
+                method=self._weighted(
+                    [(mv.ContactMethod.PHONE, 60), (mv.ContactMethod.LETTER, 25), (mv.ContactMethod.VISIT, 15)]
+                ),
+                reached=f"被申请人{plan.respondents[0].name} {name}",
+                performance_status=mv.PerformanceStatus.UNPAID,
+                notes=rng.choice(data.REMINDER_NOTES),
+                risks="被申请人资金紧张，存在继续拖延的风险。",
+                done_at=when,
+            )
+            return
+        if obligation is not None and obligation.is_payment:
+            paid = _owed(paid_total(obligation))
+            status = (
+                mv.PerformanceStatus.PAID
+                if _owed(outstanding(obligation)) <= 0
+                else mv.PerformanceStatus.PARTIAL
+                if paid > 0
+                else mv.PerformanceStatus.UNPAID
+            )
+        elif obligation is not None:
+            paid = None
+            status = mv.PerformanceStatus.PAID if obligation.performed_on else mv.PerformanceStatus.UNPAID
+        else:  # after performance
+            paid, status = (
+                None,
+                mv.PerformanceStatus.PAID if case.status != S.NOT_PERFORMED else mv.PerformanceStatus.UNPAID,
+            )
+        due = data.cn_date(obligation.due_on) if obligation is not None and obligation.due_on else ""
+        if status == mv.PerformanceStatus.PAID and obligation is not None and obligation.is_payment:
+            last = obligation.payments.order_by("-paid_on").first()
+            day = data.cn_date(last.paid_on) if last else due
+            notes = rng.choice(data.FOLLOW_UP_PAID_NOTES).format(
+                who=worker, day=day, amount=data.yuan(paid or Decimal(0))
+            )
+        elif status == mv.PerformanceStatus.PAID and obligation is not None:
+            notes = f"回访申请人{worker}，被申请人已于{data.cn_date(obligation.performed_on or self.today)}{obligation.description}。"
+        elif status == mv.PerformanceStatus.PAID:
+            notes = rng.choice(data.FOLLOW_UP_PERFORMED_NOTES).format(who=worker)
+        elif obligation is None:
+            notes = f"回访申请人{worker}，被申请人仍未履行调解协议，已告知其可持调解协议书向人民法院申请支付令或申请劳动仲裁。"
+        else:
+            notes = rng.choice(data.FOLLOW_UP_UNPAID_NOTES).format(who=worker, day=due)
+            if status == mv.PerformanceStatus.PARTIAL:
+                notes += f"经核实，被申请人已支付{data.yuan(paid or Decimal(0))}元，尚欠{data.yuan(_owed(outstanding(obligation)))}元。"
+        satisfied = status == mv.PerformanceStatus.PAID and (obligation is None or rng.random() < 0.5)
+        med.follow_up_record(
+            case=case,
+            actor=self.rng.choice((plan.mediators[0], self._clerk(plan))),
+            follow_up=follow_up,
+            method=self._weighted(
+                [(mv.ContactMethod.PHONE, 80), (mv.ContactMethod.MESSAGE, 15), (mv.ContactMethod.VISIT, 5)]
+            ),
+            reached=f"申请人{worker}",
+            performance_status=status,
+            amount_confirmed=paid if paid else None,
+            satisfaction=self._weighted([(mv.Satisfaction.SATISFIED, 85), (mv.Satisfaction.NEUTRAL, 15)])
+            if satisfied
+            else "",
+            notes=notes,
+            done_at=when,
+        )
+
+    def _pending_follow_ups(self, plan: Plan) -> list[FollowUp]:
+        return list(self._case(plan).follow_ups.filter(done_at__isnull=True).select_related("obligation"))
+
+    def _confirm_performance(self, plan: Plan, at: dt.datetime) -> Case:
+        """已履行完毕: every payment made in full (on time), non-monetary obligations done, the
+        follow-up calls made, then confirmed."""
+        agreement = self._agreement(plan)
+        start = plan.effective_at or at
+        first_day, last_day = timezone.localdate(start), timezone.localdate(at)
+        done_on: dict[int, dt.date] = {}
+        for obligation in agreement.obligations.all():
+            day = self._paid_on(obligation, first_day, last_day)
+            if obligation.is_payment:
+                self._pay(plan, obligation, _owed(outstanding(obligation)), first_day, day)
+            else:
+                med.obligation_mark_performed(obligation=obligation, actor=self._clerk(plan), performed_on=day)
+            done_on[obligation.pk] = day
+        for follow_up in self._pending_follow_ups(plan):
+            day = max(min(follow_up.planned_on, last_day), done_on.get(follow_up.obligation_id or 0, first_day))
+            lo = max(start, dt.datetime.combine(day, dt.time(9, 0), tzinfo=self.zone))
+            self._follow_up(plan, follow_up, self._office_hours(day, lo, at - dt.timedelta(minutes=5)))
+        services_actor = self.rng.choice((self._clerk(plan), plan.mediators[0]))
+        plan.last_at = at
+        return med.case_confirm_performance(case=self._case(plan), actor=services_actor, at=at)
+
+    def _record_non_performance(self, plan: Plan, at: dt.datetime) -> Case:
+        """未履行: the first instalment paid, the second not; or only part paid. The
+        follow-up found it, a reminder did not help, non-performance is recorded."""
+        rng = self.rng
+        agreement = self._agreement(plan)
+        start = plan.effective_at or at
+        first_day, last_day = timezone.localdate(start), timezone.localdate(at)
+        obligations = list(agreement.obligations.all())
+        payments = [o for o in obligations if o.is_payment]
+        seconds = [o for o in payments if o.description.endswith("（第二期）")]
+        unpaid = seconds[-1] if seconds else max(payments, key=lambda o: o.amount or 0)
+        for obligation in obligations:
+            day = self._paid_on(obligation, first_day, last_day)
+            if obligation == unpaid:
+                if not seconds and (obligation.amount or 0) >= 20:  # paid in part
+                    part = (obligation.amount or Decimal(0)) * Decimal(str(rng.uniform(0.3, 0.6)))
+                    part = max(Decimal(10), (part / 10).to_integral_value() * 10)
+                    self._pay(plan, obligation, part, first_day, first_day + (day - first_day) // 2)
+            elif obligation.is_payment:
+                self._pay(plan, obligation, _owed(outstanding(obligation)), first_day, day)
+            else:
+                med.obligation_mark_performed(obligation=obligation, actor=self._clerk(plan), performed_on=day)
+        due = unpaid.due_on or first_day
+        for follow_up in self._pending_follow_ups(plan):
+            if follow_up.planned_on >= last_day:
+                continue
+            lo = max(start, dt.datetime.combine(follow_up.planned_on, dt.time(9, 0), tzinfo=self.zone))
+            self._follow_up(plan, follow_up, self._office_hours(follow_up.planned_on, lo, at - dt.timedelta(hours=2)))
+        lo = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9, 0), tzinfo=self.zone)
+        hi = at - dt.timedelta(minutes=30)
+        if hi <= lo:
+            raise CommandError(f"demo case {plan.index}: no time for a reminder between {due} and {at}")
+        self._follow_up(plan, None, self._office_hours(timezone.localdate(self._between(lo, hi)), lo, hi))
+        plan.last_at = at
+        return med.case_record_non_performance(
+            case=self._case(plan), actor=plan.mediators[0], reason=plan.reason_note, at=at
+        )
+
+    # --- outcomes and closure ---------------------------------------------------------------------
+
+    def _serve(self, plan: Plan, first_day: dt.date, last_day: dt.date) -> None:
+        """Serve every pending document: in person mostly, by post (EMS tracking number), or
+        electronically with the party's consent; refused ones left with a witness."""
+        rng, clerk = self.rng, self._clerk(plan)
+        last_day = max(first_day, min(last_day, self.today))
+        records = self._case(plan).service_records.filter(status=mv.ServiceStatus.PENDING)
+        for record in records.select_related("recipient__person", "recipient__employer"):
+            party = record.recipient
+            if party.person is not None:
+                method = self._weighted(
+                    [(mv.ServiceMethod.DIRECT, 75), (mv.ServiceMethod.ELECTRONIC, 15), (mv.ServiceMethod.POSTAL, 10)]
+                )
+            else:
+                refused = record.document == mv.DocumentCode.D11 and rng.random() < 0.1
+                method = (
+                    mv.ServiceMethod.LEFT_WITH_WITNESS
+                    if refused
+                    else self._weighted([(mv.ServiceMethod.DIRECT, 60), (mv.ServiceMethod.POSTAL, 40)])
+                )
+            day, extra = first_day, {}
+            if method == mv.ServiceMethod.POSTAL:
+                day = min(first_day + dt.timedelta(days=rng.randint(2, 4)), last_day)
+                extra["tracking_number"] = f"11{rng.randint(0, 99_999_999_999):011d}"
+            elif method == mv.ServiceMethod.ELECTRONIC and party.person is not None:
+                extra["note"] = f"经当事人同意，通过短信送达至{data.mask_phone(party.person.phone)}"
+            elif method == mv.ServiceMethod.LEFT_WITH_WITNESS:
+                extra["witness"] = f"{data.person_name(rng, rng.random() < 0.5)}（所在园区物业工作人员）"
+                extra["note"] = "受送达人拒绝签收，已将文书留置于其经营场所并拍照记录。"
+            med.service_record_serve(record=record, actor=clerk, method=method, served_on=day, **extra)
+
+    def _before_termination(self, plan: Plan, before: dt.datetime, at: dt.datetime) -> None:
+        """Sessions that failed before a termination; a party that signed before the other
+        side declined to."""
+        case = self._case(plan, fresh=True)
+        if case.status == S.IN_MEDIATION:
+            more = {"no_agreement": ["continue", "failed"], "deadline_expired": ["continue"]}
+            until = at
+            if plan.reason_code == "deadline_expired" and case.mediation_due_on:  # within the period
+                until = min(at, dt.datetime.combine(case.mediation_due_on, dt.time(17, 0), tzinfo=self.zone))
+            self._later_sessions(plan, before, until, more.get(plan.reason_code, []))
+        elif case.status == S.AGREEMENT_PENDING:
+            self._sign(
+                plan, self._agreement(plan), plan.applicants, before + dt.timedelta(hours=1), at - dt.timedelta(hours=1)
+            )
+        plan.last_at = at
+
+    def _before_closure(self, plan: Plan, before: dt.datetime, at: dt.datetime) -> None:
+        """The closure checklist: the last follow-ups made, every document served."""
+        for follow_up in self._pending_follow_ups(plan):
+            self._follow_up(plan, follow_up, self._between(before, at - dt.timedelta(minutes=30)))
+        self._serve(plan, timezone.localdate(before), timezone.localdate(at))
+
+    def _finish(self, plan: Plan) -> None:
+        """What happened since the last transition of a case that is still open."""
+        if plan.case is None or plan.state == S.DRAFT:
+            return
+        if plan.state == S.IN_MEDIATION:
+            self._finish_mediation(plan)
+        elif plan.state == S.AGREEMENT_PENDING:
+            lo = (plan.last_at or self.now) + dt.timedelta(minutes=30)
+            parties = [*plan.applicants, *plan.respondents[:-1]] if self.rng.random() < 0.7 else []
+            self._sign(plan, self._agreement(plan), parties, lo, self.now)
+        elif plan.state == S.AGREEMENT_EFFECTIVE:
+            self._perform_in_part(plan)
+        elif plan.state == S.PERFORMED:
+            for follow_up in self._pending_follow_ups(plan):
+                if follow_up.planned_on <= self.today:
+                    lo = plan.last_at or self.now
+                    self._follow_up(plan, follow_up, self._office_hours(follow_up.planned_on, lo, self.now))
+        elif plan.state in (S.REJECTED, S.TERMINATED) and self.rng.random() < 0.6:
+            day = timezone.localdate(plan.last_at or self.now)
+            self._serve(plan, day, day + dt.timedelta(days=self.rng.randint(0, 4)))
+        self._case(plan, fresh=True)
+
+    def _finish_mediation(self, plan: Plan) -> None:
+        """Cases in mediation: a second session held or coming up; an extension when the
+        mediation period is about to run out (only before the due date)."""
+        rng, case = self.rng, self._case(plan, fresh=True)
+        if plan.rounds:
+            choice = rng.random()
+            if choice < 0.45:
+                self._future_session(plan)
+            elif choice < 0.75 and plan.last_at is not None:
+                self._session(
+                    plan, self._next_morning(plan.last_at), self.now - dt.timedelta(minutes=10), outcome="continue"
+                )
+        due = case.mediation_due_on
+        if plan.rounds and due and self.today <= due <= self.today + dt.timedelta(days=7) and rng.random() < 0.7:
+            accepted = timezone.localdate(case.accepted_at) if case.accepted_at else self.today
+            consent = [max(accepted, self.today - dt.timedelta(days=rng.randint(0, 2))) for _ in range(2)]
+            med.extension_request(
+                case=case,
+                actor=plan.mediators[0],
+                days=rng.choice((10, 15, 15)),
+                reason=rng.choice(data.EXTENSION_REASONS),
+                applicant_consent_on=consent[0],
+                respondent_consent_on=consent[1],
+            )
+            # The request is stamped with the real time (the service takes no time), so the
+            # director's approval is recorded now as well.
+            med.case_extend(case=self._case(plan, fresh=True), actor=self._director(plan), at=timezone.now())
+
+    def _perform_in_part(self, plan: Plan) -> None:
+        """Agreements being performed: what fell due is mostly paid, later instalments are
+        still to come, now and then only part paid; follow-ups made where their day came."""
+        rng = self.rng
+        agreement = self._agreement(plan)
+        start = plan.effective_at or self.now
+        first_day = timezone.localdate(start)
+        obligations = list(agreement.obligations.all())
+        open_later = any(o.due_on and o.due_on > self.today for o in obligations if o.is_payment)
+        short = None if open_later else max((o for o in obligations if o.is_payment), key=lambda o: o.amount or 0)
+        for obligation in obligations:
+            due = obligation.due_on or self.today
+            if due <= self.today:
+                day = self._paid_on(obligation, first_day, self.today)
+                if not obligation.is_payment:
+                    med.obligation_mark_performed(obligation=obligation, actor=self._clerk(plan), performed_on=day)
+                elif obligation == short or rng.random() < 0.15:
+                    part = (obligation.amount or Decimal(0)) * Decimal(str(rng.uniform(0.4, 0.7)))
+                    part = max(Decimal(10), (part / 10).to_integral_value() * 10)
+                    if part < (obligation.amount or 0):
+                        self._pay(plan, obligation, part, first_day, day)
+                else:
+                    self._pay(plan, obligation, _owed(outstanding(obligation)), first_day, day)
+            elif obligation.is_payment and first_day < self.today and rng.random() < 0.3:
+                part = (obligation.amount or Decimal(0)) * Decimal(str(rng.uniform(0.3, 0.5)))
+                part = max(Decimal(10), (part / 10).to_integral_value() * 10)
+                if part < (obligation.amount or 0):
+                    span = (self.today - first_day).days
+                    self._pay(plan, obligation, part, first_day, first_day + dt.timedelta(days=rng.randint(0, span)))
+        for follow_up in self._pending_follow_ups(plan):
+            if follow_up.planned_on <= self.today:
+                lo = max(start, dt.datetime.combine(follow_up.planned_on, dt.time(9, 0), tzinfo=self.zone))
+                self._follow_up(plan, follow_up, self._office_hours(follow_up.planned_on, lo, self.now))
 
     def _rejection(self, case: Case) -> tuple[str, str]:
         by_code = dict(data.REJECTIONS)
@@ -647,6 +1489,12 @@ class DemoLoader:
                 ("already_in_arbitration_or_court", "no_concrete_claim", "duplicate", "not_labour_dispute")
             )
         return code, by_code[code]
+
+
+def _owed(value: Decimal) -> Decimal:
+    """Sums over payments come back from SQLite with many decimals (Decimal('3052.87000000000'));
+    the services accept amounts with at most two."""
+    return value.quantize(Decimal("0.01"))
 
 
 # --- output ------------------------------------------------------------------------------------
