@@ -169,6 +169,10 @@ def case_deadlines(*, case: Case) -> list[Deadline]:
         Status.AWAITING_CONSENT,
     ):
         items.append(Deadline(_("收到申请满15日（可申请仲裁）"), case.arbitration_release_on))
+    from cases.ui import CASE_DEADLINES
+
+    for source in CASE_DEADLINES:
+        items.extend(source(case))
     return items
 
 

@@ -4,6 +4,7 @@
   `Panel` (template + context) or None when it has nothing to show.
 - `TRANSITION_URLS`: for a transition name, the page where a user performs it (the case page
   lists the transitions the user may fire now as buttons to these pages).
+- `CASE_DEADLINES`: further deadlines shown in the case page's 期限 card.
 - `WORKLIST_SECTIONS`: sections of the landing work list. Each is a function
   (user, roles, scoped_cases_queryset, limit) returning a list of WorkSection.
 Registered from the apps' AppConfig.ready(); `cases` never imports them.
@@ -28,6 +29,9 @@ class Panel:
 CASE_PANELS: list[Callable[[Any, Any], Panel | None]] = []
 TRANSITION_URLS: dict[str, Callable[[Any], str]] = {}
 WORKLIST_SECTIONS: list[Callable[..., list[Any]]] = []
+#: Further running deadlines of a case for the case page (mediation: clock E, instalments).
+#: Each takes the case and returns a list of cases.selectors.Deadline.
+CASE_DEADLINES: list[Callable[[Any], list[Any]]] = []
 
 
 def register_panel(func: Callable[[Any, Any], Panel | None]) -> Callable[[Any, Any], Panel | None]:

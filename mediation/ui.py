@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from cases.models import Case
-from cases.selectors import WorkSection
-from cases.ui import Panel, register_panel, register_transition_url, register_worklist
+from cases.selectors import Deadline, WorkSection
+from cases.ui import CASE_DEADLINES, Panel, register_panel, register_transition_url, register_worklist
 from cases.workflow import MEDIATION_CLOCK_STATES, Status
 from mediation import selectors, vocab
 from mediation.services.sessions import pending_extension
@@ -100,8 +100,30 @@ def mediation_worklist(*, user: Any, roles: set[str], scoped: QuerySet[Case], li
     return sections
 
 
+def mediation_deadlines(case: Case) -> list[Deadline]:
+    """Clock E while its window is open, and the next unperformed obligation's due date."""
+    from mediation.services.agreements import live_agreement
+    from mediation.services.performance import is_performed
+
+    agreement = live_agreement(case)
+    if agreement is None or agreement.status != vocab.AgreementStatus.EFFECTIVE:
+        return []
+    items = []
+    today = timezone.localdate()
+    if agreement.judicial_confirmation_due_on and agreement.judicial_confirmation_due_on >= today:
+        items.append(Deadline(_("申请司法确认期限（协议生效后30日）"), agreement.judicial_confirmation_due_on))
+    if case.status in (Status.AGREEMENT_EFFECTIVE, Status.NOT_PERFORMED):
+        pending = [(o.due_on, o) for o in agreement.obligations.all() if o.due_on and not is_performed(o)]
+        if pending:
+            due_on, first = min(pending, key=lambda pair: pair[0])
+            items.append(Deadline(_("履行期限：%s") % first.description, due_on))
+    return items
+
+
 def register() -> None:
     register_panel(mediation_panel)
     register_worklist(mediation_worklist)
+    if mediation_deadlines not in CASE_DEADLINES:
+        CASE_DEADLINES.append(mediation_deadlines)
     for name, url_name in TRANSITION_PAGES.items():
         register_transition_url(name, url_name)
