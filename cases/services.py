@@ -413,7 +413,9 @@ def case_seek_consent(*, case: Case, actor: User, note: str = "", at: dt.datetim
     return case_transition(case=case, actor=actor, name="seek_consent", reason=note, at=at)
 
 
-def _check_mediators(case: Case, mediators: Sequence[User]) -> None:
+def _check_mediators(case: Case, mediators: Sequence[User], clerk: User | None = None) -> None:
+    if clerk is not None and Role.CLERK not in roles_for_organization(clerk, case.organization):
+        raise ApplicationError(_("%s 不是本中心的书记员。") % clerk, fields={"clerk": [_("请选择本中心的书记员。")]})
     if not mediators:
         raise ApplicationError(_("受理时须指派至少一名调解员。"), fields={"mediators": [_("请选择调解员。")]})
     for mediator in mediators:
@@ -434,9 +436,10 @@ def case_accept(
 ) -> Case:
     """受理: allocates the case number, assigns mediators and starts clock C."""
     accepted_at = accepted_at or timezone.now()
+    mediators = list(dict.fromkeys(mediators))  # the first is the lead; a repeat is ignored
 
     def prepare(locked: Case) -> dict[str, Any]:
-        _check_mediators(locked, mediators)  # after the state and role checks: 409/403 first
+        _check_mediators(locked, mediators, clerk)  # after the state and role checks: 409/403 first
         locked.accepted_at = accepted_at
         if not locked.case_number:
             locked.case_number = number_allocate(

@@ -88,7 +88,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "cases",
@@ -211,13 +213,54 @@ CELERY_BEAT_SCHEDULE = {
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 SIMPLE_HISTORY_DATE_INDEX = "composite"
 
+# REST API under /api/v1/ (DESIGN.md §8, docs/api.md): token or session auth, one error
+# shape for every error (core.api.exception_handler), money as strings with two decimals.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    # Per client address; failed and successful logins alike (the token endpoint only).
+    "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
     "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "劳动争议调解案件管理 API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "劳动争议调解案件管理 API",
+    "DESCRIPTION": "案件、调解、协议、履行和送达。令牌：POST /api/v1/auth/token/；错误格式见 docs/api.md。",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from the sidecar package: served from /static/, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Fields of the same name with different vocabularies get their own enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.workflow.Status",
+        "SessionStatusEnum": "mediation.vocab.SessionStatus",
+        "ExtensionStatusEnum": "mediation.vocab.ExtensionStatus",
+        "AgreementStatusEnum": "mediation.vocab.AgreementStatus",
+        "ServiceStatusEnum": "mediation.vocab.ServiceStatus",
+        "ApplicationChannelEnum": "cases.vocab.Channel",
+        "RecoveryChannelEnum": "mediation.vocab.RecoveryChannel",
+        "RoleEnum": "accounts.models.Role",
+        "AssignmentRoleEnum": "cases.models.AssignmentRole",
+        "EventKindEnum": "cases.models.EventKind",
+        "SessionKindEnum": "mediation.vocab.SessionKind",
+        "BlockKindEnum": "mediation.vocab.BlockKind",
+        "ObligationKindEnum": "mediation.vocab.ObligationKind",
+        "PaymentMethodEnum": "mediation.vocab.PaymentMethod",
+        "ContactMethodEnum": "mediation.vocab.ContactMethod",
+        "ServiceMethodEnum": "mediation.vocab.ServiceMethod",
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -13,5 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
+    path("mediation/", include("mediation.urls")),
+    path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

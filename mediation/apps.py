@@ -9,7 +9,8 @@ class MediationConfig(AppConfig):
     verbose_name = _("调解工作")
 
     def ready(self) -> None:
-        from mediation import ui, workflow
+        from mediation import apis, ui, workflow
 
         workflow.register()
         ui.register()
+        apis.register()

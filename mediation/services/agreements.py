@@ -26,6 +26,18 @@ from mediation.models import Agreement, AgreementSignature, AgreementTerm, Follo
 from mediation.services.common import current_status, is_mediator_of, require_role
 
 FOLLOW_UP_AFTER_DUE_DAYS = 3
+#: A due date is within ten years of today; anything else is a typing error.
+DUE_DATE_HORIZON = dt.timedelta(days=3660)
+
+
+def _due_date_problem(due_on: dt.date | None) -> str | None:
+    if due_on is None:
+        return None
+    today = timezone.localdate()
+    if not today - DUE_DATE_HORIZON <= due_on <= today + DUE_DATE_HORIZON:
+        return _("履行期限应在今天前后十年之内，请核对。")
+    return None
+
 
 _CLAIM_TO_OBLIGATION: dict[str, str] = {
     case_vocab.ClaimType.CERT: vocab.ObligationKind.CERTIFICATE,
@@ -48,7 +60,7 @@ def _require_unsigned(agreement: Agreement) -> None:
         raise ConflictError(_("协议已有签名或已盖章，内容不能再修改；如需修改，请选择“重新协商”。"))
 
 
-def agreement_draft(*, case: Case, actor: User, at: dt.datetime | None = None) -> Agreement:
+def agreement_draft(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Agreement:
     """拟定调解协议: transition draft_agreement, then a draft with one obligation per claim."""
     created: dict[str, Agreement] = {}
 
@@ -80,7 +92,7 @@ def agreement_draft(*, case: Case, actor: User, at: dt.datetime | None = None) -
         created["agreement"] = agreement
         return {"agreement": agreement.pk}
 
-    case_transition(case=case, actor=actor, name="draft_agreement", prepare=prepare, at=at)
+    case_transition(case=case, actor=actor, name="draft_agreement", reason=note, prepare=prepare, at=at)
     return created["agreement"]
 
 
@@ -128,6 +140,8 @@ def obligation_add(
         errors["obligee"] = [_("义务人和权利人不能是同一方。")]
     if not description.strip():
         errors["description"] = [_("请填写义务内容。")]
+    if problem := _due_date_problem(due_on):
+        errors["due_on"] = [problem]
     if errors:
         raise ApplicationError(_("履行义务有误，请按提示修改。"), fields=errors)
     position = agreement.obligations.count() + 1
@@ -150,6 +164,8 @@ def obligation_set_due(*, obligation: Obligation, actor: User, due_on: dt.date, 
     agreement = obligation.agreement
     _require_draft(agreement, actor, _("修改履行义务"))
     _require_unsigned(agreement)
+    if problem := _due_date_problem(due_on):
+        raise ApplicationError(problem, fields={"due_on": [problem]})
     if obligation.is_payment and amount is not None:
         value = parse_amount(amount)
         if not value:
@@ -255,7 +271,7 @@ def effectiveness_blockers(case: Case) -> list[str]:
     return [f"{p}。" if not p.endswith("。") else p for p in problems]
 
 
-def case_make_effective(*, case: Case, actor: User, at: dt.datetime | None = None) -> Agreement:
+def case_make_effective(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Agreement:
     """协议生效: the agreement takes effect; clock E starts; follow-ups are planned at each
     obligation's due date + 3 days; the agreement is to be served on every party."""
     from mediation.services.service_of_documents import open_service_records
@@ -285,7 +301,7 @@ def case_make_effective(*, case: Case, actor: User, at: dt.datetime | None = Non
         agreed = sum((o.amount or Decimal("0") for o in agreement.obligations.all()), Decimal("0"))
         return {"agreement": agreement.pk, "amount_agreed": format_yuan(agreed)}
 
-    case_transition(case=case, actor=actor, name="make_effective", prepare=prepare, at=at)
+    case_transition(case=case, actor=actor, name="make_effective", reason=note, prepare=prepare, at=at)
     return result["agreement"]
 
 

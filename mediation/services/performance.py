@@ -158,7 +158,7 @@ def non_performance_blockers(case: Case) -> list[str]:
     return []
 
 
-def case_confirm_performance(*, case: Case, actor: User, at: dt.datetime | None = None) -> Case:
+def case_confirm_performance(*, case: Case, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
     """已履行完毕; a follow-up is planned a week later."""
 
     def prepare(locked: Case) -> None:
@@ -170,7 +170,7 @@ def case_confirm_performance(*, case: Case, actor: User, at: dt.datetime | None 
         )
         save_with_history(follow_up, actor=actor, reason="planned after performance")
 
-    return case_transition(case=case, actor=actor, name="confirm_performance", prepare=prepare, at=at)
+    return case_transition(case=case, actor=actor, name="confirm_performance", reason=note, prepare=prepare, at=at)
 
 
 def case_record_non_performance(*, case: Case, actor: User, reason: str, at: dt.datetime | None = None) -> Case:

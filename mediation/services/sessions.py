@@ -83,6 +83,7 @@ def session_schedule(
     """Schedule a session. The first one moves the case accepted -> in_mediation (start)."""
     require_role(actor, case, (Role.MEDIATOR, Role.CLERK), _("安排调解"))
     status = require_status(case, SESSION_STATES, _("安排调解"))
+    mediators = list(dict.fromkeys(mediators))
     errors: dict[str, list[str]] = {}
     if kind not in vocab.SessionKind.values:
         errors["kind"] = [_("请选择调解方式。")]

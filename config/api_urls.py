@@ -1,0 +1,129 @@
+"""Routes of the REST API (DESIGN.md §8, docs/api.md): /api/v1/, the OpenAPI schema and
+Swagger UI. Every route under /api/v1/ must be in the schema (tests/api/test_schema.py)."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import apis as accounts
+from cases import apis as cases
+from core.api import by_method, not_found_view
+from mediation import apis as mediation
+
+CASE = "cases/<int:case_id>/"
+SESSION = CASE + "sessions/<int:session_id>/"
+AGREEMENT = CASE + "agreement/"
+OBLIGATION = CASE + "obligations/<int:obligation_id>/"
+SERVICE = CASE + "service-records/<int:record_id>/"
+
+#: Every transition a caller fires (start is automatic with the first session).
+TRANSITION_APIS: list[type[cases.CaseTransitionApi]] = [
+    cases.CaseRegisterApi,
+    cases.CaseSeekConsentApi,
+    cases.CaseAcceptApi,
+    cases.CaseRejectApi,
+    mediation.CaseExtendApi,
+    mediation.CaseDraftAgreementApi,
+    mediation.CaseReopenNegotiationApi,
+    mediation.CaseMakeEffectiveApi,
+    cases.CaseTerminateApi,
+    cases.CaseWithdrawApi,
+    mediation.CaseConfirmPerformanceApi,
+    mediation.CaseRecordNonPerformanceApi,
+    cases.CaseSubmitClosureApi,
+    cases.CaseApproveClosureApi,
+    cases.CaseReturnClosureApi,
+    cases.CaseArchiveApi,
+]
+
+v1 = [
+    path("auth/token/", accounts.TokenObtainApi.as_view(), name="token"),
+    path("me/", accounts.MeApi.as_view(), name="me"),
+    path("staff/", accounts.StaffListApi.as_view(), name="staff"),
+    # cases
+    path("cases/", by_method(get=cases.CaseListApi, post=cases.CaseCreateApi), name="cases"),
+    path(CASE, cases.CaseDetailApi.as_view(), name="case"),
+    path(CASE + "history/", cases.CaseHistoryApi.as_view(), name="case-history"),
+    path(CASE + "parties/", cases.CasePartyAddApi.as_view(), name="case-parties"),
+    path(CASE + "claims/", cases.CaseClaimAddApi.as_view(), name="case-claims"),
+    *[
+        path(f"{CASE}transitions/{api.name}/", api.as_view(), name=f"case-transition-{api.name}")
+        for api in TRANSITION_APIS
+    ],
+    # sessions, attendance, transcripts
+    path(CASE + "sessions/", by_method(get=mediation.SessionListApi, post=mediation.SessionCreateApi), name="sessions"),
+    path(SESSION, mediation.SessionDetailApi.as_view(), name="session"),
+    path(SESSION + "cancel/", mediation.SessionCancelApi.as_view(), name="session-cancel"),
+    path(SESSION + "attendances/", mediation.AttendanceAddApi.as_view(), name="attendances"),
+    path(
+        SESSION + "attendances/<int:attendance_id>/sign/", mediation.AttendanceSignApi.as_view(), name="attendance-sign"
+    ),
+    path(
+        SESSION + "transcript/",
+        by_method(get=mediation.TranscriptDetailApi, put=mediation.TranscriptSaveApi),
+        name="transcript",
+    ),
+    path(SESSION + "transcript/read-back/", mediation.TranscriptReadBackApi.as_view(), name="transcript-read-back"),
+    path(SESSION + "transcript/complete/", mediation.TranscriptCompleteApi.as_view(), name="transcript-complete"),
+    # extensions (approved by the transition extend)
+    path(
+        CASE + "extensions/",
+        by_method(get=mediation.ExtensionListApi, post=mediation.ExtensionRequestApi),
+        name="extensions",
+    ),
+    path(
+        CASE + "extensions/<int:extension_id>/refuse/", mediation.ExtensionRefuseApi.as_view(), name="extension-refuse"
+    ),
+    # agreement
+    path(AGREEMENT, mediation.AgreementDetailApi.as_view(), name="agreement"),
+    path(AGREEMENT + "terms/", mediation.AgreementTermsApi.as_view(), name="agreement-terms"),
+    path(AGREEMENT + "obligations/", mediation.ObligationAddApi.as_view(), name="agreement-obligations"),
+    path(
+        AGREEMENT + "obligations/<int:obligation_id>/",
+        by_method(put=mediation.ObligationUpdateApi, delete=mediation.ObligationRemoveApi),
+        name="agreement-obligation",
+    ),
+    path(AGREEMENT + "signatures/", mediation.AgreementSignApi.as_view(), name="agreement-signatures"),
+    path(
+        AGREEMENT + "mediator-signature/", mediation.AgreementMediatorSignApi.as_view(), name="agreement-mediator-sign"
+    ),
+    path(AGREEMENT + "seal/", mediation.AgreementSealApi.as_view(), name="agreement-seal"),
+    # performance
+    path(
+        OBLIGATION + "payments/",
+        by_method(get=mediation.PaymentListApi, post=mediation.PaymentRecordApi),
+        name="payments",
+    ),
+    path(OBLIGATION + "performed/", mediation.ObligationPerformedApi.as_view(), name="obligation-performed"),
+    path(
+        CASE + "follow-ups/",
+        by_method(get=mediation.FollowUpListApi, post=mediation.FollowUpCreateApi),
+        name="follow-ups",
+    ),
+    path(
+        CASE + "follow-ups/<int:follow_up_id>/record/", mediation.FollowUpRecordApi.as_view(), name="follow-up-record"
+    ),
+    # service of documents
+    path(
+        CASE + "service-records/",
+        by_method(get=mediation.ServiceRecordListApi, post=mediation.ServiceRecordOpenApi),
+        name="service-records",
+    ),
+    path(SERVICE + "serve/", mediation.ServiceRecordServeApi.as_view(), name="service-record-serve"),
+    path(
+        SERVICE + "undeliverable/",
+        mediation.ServiceRecordUndeliverableApi.as_view(),
+        name="service-record-undeliverable",
+    ),
+]
+
+app_name = "api"
+
+urlpatterns = [
+    path("api/v1/", include(v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ (an unknown transition, a typo) answers 404 in the error shape.
+    re_path(r"^api/", not_found_view),
+]
