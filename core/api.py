@@ -26,6 +26,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
@@ -37,8 +38,8 @@ from rest_framework.views import APIView, set_rollback
 
 from core.exceptions import ApplicationError
 
-NOT_FOUND_MESSAGE = "未找到该对象，或不在您的权限范围内。"
-INVALID_MESSAGE = "请求数据有误，请按提示修改。"
+NOT_FOUND_MESSAGE = gettext_noop("未找到该对象，或不在您的权限范围内。")
+INVALID_MESSAGE = gettext_noop("请求数据有误，请按提示修改。")
 
 # --- the error shape ------------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ class MoneyField(serializers.Field):
     no signs, exponents, separators or JSON numbers. Out: always two decimals ("12000.00")."""
 
     default_error_messages = {
-        "invalid": '金额应为字符串形式的不小于0的数字，最多两位小数（如 "12000.50"）。',
+        "invalid": gettext_lazy('金额应为字符串形式的不小于0的数字，最多两位小数（如 "12000.50"）。'),
     }
 
     def to_internal_value(self, data: Any) -> Decimal:
@@ -243,7 +244,7 @@ class MoneyField(serializers.Field):
 
 
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
-_OUT_OF_RANGE = "日期应在 1900-01-01 至 2099-12-31 之间。"
+_OUT_OF_RANGE = gettext_lazy("日期应在 1900-01-01 至 2099-12-31 之间。")
 
 
 class DateField(serializers.DateField):
