@@ -1521,7 +1521,9 @@ def logins_table() -> str:
         lines.append("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
         if n == 0:
             lines.append("  " + "  ".join("-" * w for w in widths))
-    lines.append(f"登录地址 / log in at: {data.DEMO_URL}  （先运行 python manage.py runserver）")
+    lines.append(
+        f"登录地址 / log in at: {data.DEMO_URL}  （make run 会启动服务；单独加载时另行运行 python manage.py runserver）"
+    )
     return "\n".join(lines)
 
 
