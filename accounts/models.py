@@ -26,6 +26,12 @@ class LegalForm(models.TextChoices):
     ENTERPRISE_COMMITTEE = "enterprise_committee", _("企业劳动争议调解委员会")
 
 
+#: Legal forms whose agreements a court may confirm (民诉法 Art 205: 依法设立的调解组织).
+CONFIRMABLE_LEGAL_FORMS = frozenset(
+    {"people_mediation_committee", "street_town_labour_mediation", "regional_industry", "enterprise_committee"}
+)
+
+
 class Organization(models.Model):
     """A mediation centre (区中心) or sub-centre (街乡分中心); cases belong to one."""
 
@@ -38,6 +44,10 @@ class Organization(models.Model):
     level = models.CharField(_("层级"), max_length=20, choices=OrganizationLevel.choices)
     legal_form = models.CharField(
         _("组织形式"), max_length=40, choices=LegalForm.choices, default=LegalForm.UNION_CENTER
+    )
+    court_listed = models.BooleanField(
+        _("法院特邀调解组织"), default=False,
+        help_text=_("已列入人民法院特邀调解组织名册：其调解协议可申请司法确认"),
     )
     seal_name = models.CharField(_("印章名称"), max_length=100, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -63,6 +73,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def agreements_confirmable(self) -> bool:
+        """Its agreements can be submitted for judicial confirmation (DOMAIN.md §0.1-4)."""
+        return self.court_listed or self.legal_form in CONFIRMABLE_LEGAL_FORMS
 
     def subtree_ids(self) -> list[int]:
         """This organisation and every organisation below it (the tree is shallow: 3 levels)."""

@@ -335,6 +335,7 @@ class EventKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("指派")
     ALERT = "alert", _("期限提醒")
     NOTE = "note", _("备注")
+    LINKAGE = "linkage", _("多方联动")
 
 
 class CaseEventQuerySet(models.QuerySet["CaseEvent"]):

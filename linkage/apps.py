@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LinkageConfig(AppConfig):
-    """Transfers to court, arbitration, inspection and legal aid (issue: multi-party linkage)."""
+    """Transfers to court, arbitration, inspection and legal aid; reports to referring bodies."""
 
     name = "linkage"
     verbose_name = _("多方联动")
+
+    def ready(self) -> None:
+        from linkage import workflow
+
+        workflow.register()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organization
+from accounts.models import Organization, PartnerAgency
 from cases.models import Case, CaseParty
 from mediation import vocab
 
@@ -297,6 +297,15 @@ class PaymentRecord(models.Model):
     method = models.CharField(_("支付方式"), max_length=20, choices=vocab.PaymentMethod.choices)
     channel = models.CharField(
         _("挽回渠道"), max_length=20, choices=vocab.RecoveryChannel.choices, default=vocab.RecoveryChannel.AGREEMENT
+    )
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("联动单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        help_text=_("经法院、仲裁或劳动监察挽回时，经办的联动单位"),
     )
     evidence = models.FileField(_("凭证"), upload_to="payments/%Y/%m/", blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)

@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import PartnerAgency, Role, User
 from cases.models import Case
 from cases.services import case_transition, parse_amount
 from cases.workflow import Status
@@ -56,8 +56,35 @@ def payment_record(
     evidence: UploadedFile | None = None,
     note: str = "",
 ) -> PaymentRecord:
-    """A payment against a payment obligation; never more than what is still owed."""
+    """A payment against a payment obligation, recorded by the case's staff; never more than
+    what is still owed."""
     require_role(actor, obligation.agreement.case, (Role.MEDIATOR, Role.CLERK), _("登记履行凭证"))
+    return record_payment(
+        obligation=obligation,
+        actor=actor,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        channel=channel,
+        evidence=evidence,
+        note=note,
+    )
+
+
+def record_payment(
+    *,
+    obligation: Obligation,
+    actor: User,
+    amount: Any,
+    paid_on: dt.date,
+    method: str,
+    channel: str = vocab.RecoveryChannel.AGREEMENT,
+    agency: PartnerAgency | None = None,
+    evidence: UploadedFile | None = None,
+    note: str = "",
+) -> PaymentRecord:
+    """The checks and the write of a payment, for callers that have checked the actor's
+    right themselves (payment_record; a liaison recording money recovered through the court)."""
     errors: dict[str, list[str]] = {}
     if not obligation.is_payment:
         errors["obligation"] = [_("该义务不是支付款项，请用“确认已履行”。")]
@@ -91,6 +118,7 @@ def payment_record(
             paid_on=paid_on,
             method=method,
             channel=channel,
+            agency=agency,
             note=note.strip(),
             confirmed_by=actor,
         )
