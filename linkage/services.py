@@ -125,6 +125,12 @@ def transfer_create(*, case: Case, actor: User, agency: PartnerAgency, transfer_
     return transfer
 
 
+def _lock(transfer: Transfer) -> Transfer:
+    """The transfer row, locked until the caller's transaction ends: two liaisons or
+    directors acting at once queue here, and the second sees the first one's status."""
+    return Transfer.objects.select_for_update().select_related("case", "agency").get(pk=transfer.pk)
+
+
 def _step(transfer: Transfer, expected: str, action: str) -> None:
     if transfer.status != expected:
         raise ConflictError(
@@ -134,11 +140,12 @@ def _step(transfer: Transfer, expected: str, action: str) -> None:
 
 def transfer_approve(*, transfer: Transfer, actor: User) -> Transfer:
     require_role(actor, transfer.case, (Role.DIRECTOR,), _("审批移送函"))
-    _step(transfer, vocab.TransferStatus.DRAFT, _("审批"))
-    problem = offer_problem(transfer.case, transfer.transfer_type)
-    if problem:
-        raise ApplicationError(problem)
     with transaction.atomic():
+        transfer = _lock(transfer)
+        _step(transfer, vocab.TransferStatus.DRAFT, _("审批"))
+        problem = offer_problem(transfer.case, transfer.transfer_type)
+        if problem:
+            raise ApplicationError(problem)
         transfer.status, transfer.approved_by, transfer.approved_at = (
             vocab.TransferStatus.APPROVED,
             actor,
@@ -151,7 +158,6 @@ def transfer_approve(*, transfer: Transfer, actor: User) -> Transfer:
 
 def transfer_send(*, transfer: Transfer, actor: User, sent_on: dt.date, channel: str) -> Transfer:
     require_role(actor, transfer.case, (Role.MEDIATOR, Role.CLERK), _("登记移送"))
-    _step(transfer, vocab.TransferStatus.APPROVED, _("登记移送"))
     errors: dict[str, list[str]] = {}
     if channel not in vocab.SendChannel.values:
         errors["channel"] = [_("请选择移送方式。")]
@@ -160,6 +166,8 @@ def transfer_send(*, transfer: Transfer, actor: User, sent_on: dt.date, channel:
     if errors:
         raise ApplicationError(_("移送信息有误，请按提示修改。"), fields=errors)
     with transaction.atomic():
+        transfer = _lock(transfer)
+        _step(transfer, vocab.TransferStatus.APPROVED, _("登记移送"))
         transfer.status, transfer.sent_on, transfer.send_channel = vocab.TransferStatus.SENT, sent_on, channel
         save_with_history(transfer, actor=actor, reason="send")
         _event(transfer.case, actor, "transfer_send", transfer=transfer.pk, sent_on=sent_on.isoformat())
@@ -178,8 +186,9 @@ def transfer_acknowledge(
 ) -> Transfer:
     """The agency received the case (回执), with its own case number when it has one."""
     _require_liaison(actor, transfer)
-    _step(transfer, vocab.TransferStatus.SENT, _("确认接收"))
     with transaction.atomic():
+        transfer = _lock(transfer)
+        _step(transfer, vocab.TransferStatus.SENT, _("确认接收"))
         transfer.status = vocab.TransferStatus.ACKNOWLEDGED
         transfer.acknowledged_at, transfer.handled_by = at or timezone.now(), actor
         transfer.external_number = external_number.strip()
@@ -205,8 +214,6 @@ def transfer_record_outcome(
     """The agency's result, and any money recovered for the worker through it (counted under
     the agency's channel: court, arbitration or inspection)."""
     _require_liaison(actor, transfer)
-    if transfer.status not in (vocab.TransferStatus.SENT, vocab.TransferStatus.ACKNOWLEDGED):
-        _step(transfer, vocab.TransferStatus.ACKNOWLEDGED, _("反馈结果"))
     errors: dict[str, list[str]] = {}
     if outcome not in vocab.TransferOutcome.values:
         errors["outcome"] = [_("请选择处理结果。")]
@@ -222,6 +229,9 @@ def transfer_record_outcome(
         raise ApplicationError(_("结果信息有误，请按提示修改。"), fields=errors)
     channel = vocab.CHANNEL_OF_AGENCY_KIND.get(transfer.agency.kind)
     with transaction.atomic():
+        transfer = _lock(transfer)
+        if transfer.status not in (vocab.TransferStatus.SENT, vocab.TransferStatus.ACKNOWLEDGED):
+            _step(transfer, vocab.TransferStatus.ACKNOWLEDGED, _("反馈结果"))
         payment: PaymentRecord | None = None
         if obligation is not None and amount_recovered not in (None, ""):
             if channel is None:
@@ -259,11 +269,12 @@ def transfer_record_outcome(
 def transfer_return(*, transfer: Transfer, actor: User, reason: str) -> Transfer:
     """The agency sends the case back (不予受理/材料不全), with its reason."""
     _require_liaison(actor, transfer)
-    if transfer.status not in (vocab.TransferStatus.SENT, vocab.TransferStatus.ACKNOWLEDGED):
-        _step(transfer, vocab.TransferStatus.SENT, _("退回"))
     if not reason.strip():
         raise ApplicationError(_("请填写退回理由。"), fields={"reason": [_("请填写退回理由。")]})
     with transaction.atomic():
+        transfer = _lock(transfer)
+        if transfer.status not in (vocab.TransferStatus.SENT, vocab.TransferStatus.ACKNOWLEDGED):
+            _step(transfer, vocab.TransferStatus.SENT, _("退回"))
         transfer.status, transfer.returned_reason, transfer.handled_by = (
             vocab.TransferStatus.RETURNED,
             reason.strip(),
