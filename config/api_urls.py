@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import apis as accounts
 from cases import apis as cases
 from core.api import by_method, not_found_view
+from linkage import apis as linkage
 from mediation import apis as mediation
 
 CASE = "cases/<int:case_id>/"
@@ -16,6 +17,7 @@ SESSION = CASE + "sessions/<int:session_id>/"
 AGREEMENT = CASE + "agreement/"
 OBLIGATION = CASE + "obligations/<int:obligation_id>/"
 SERVICE = CASE + "service-records/<int:record_id>/"
+TRANSFER = CASE + "transfers/<int:transfer_id>/"
 
 #: Every transition a caller fires (start is automatic with the first session).
 TRANSITION_APIS: list[type[cases.CaseTransitionApi]] = [
@@ -116,6 +118,20 @@ v1 = [
         mediation.ServiceRecordUndeliverableApi.as_view(),
         name="service-record-undeliverable",
     ),
+    # linkage: transfers to partner agencies, the liaison's inbox, reports to referring bodies
+    path(
+        CASE + "transfers/",
+        by_method(get=linkage.CaseTransferListApi, post=linkage.CaseTransferCreateApi),
+        name="case-transfers",
+    ),
+    path(TRANSFER + "approve/", linkage.TransferApproveApi.as_view(), name="transfer-approve"),
+    path(TRANSFER + "send/", linkage.TransferSendApi.as_view(), name="transfer-send"),
+    path(TRANSFER + "acknowledge/", linkage.TransferAcknowledgeApi.as_view(), name="transfer-acknowledge"),
+    path(TRANSFER + "outcome/", linkage.TransferOutcomeApi.as_view(), name="transfer-outcome"),
+    path(TRANSFER + "return/", linkage.TransferReturnApi.as_view(), name="transfer-return"),
+    path(CASE + "transfer-options/", linkage.CaseTransferOptionsApi.as_view(), name="transfer-options"),
+    path(CASE + "referral-report/", linkage.CaseReferralReportApi.as_view(), name="referral-report"),
+    path("transfers/", linkage.TransferInboxApi.as_view(), name="transfers"),
 ]
 
 app_name = "api"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
+    path("linkage/", include("linkage.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ class LinkageConfig(AppConfig):
     verbose_name = _("多方联动")
 
     def ready(self) -> None:
-        from linkage import workflow
+        from linkage import ui, workflow
 
         workflow.register()
+        ui.register()

@@ -106,14 +106,15 @@ def transfer_create(*, case: Case, actor: User, agency: PartnerAgency, transfer_
     elif (problem := offer_problem(case, transfer_type)) is not None:
         errors["transfer_type"] = [problem]
     if transfer_type in T.values and agency.kind != vocab.AGENCY_KIND_OF_TYPE[T(transfer_type)]:
-        errors["agency"] = [_("该类移送应送%s。") % AgencyKind(vocab.AGENCY_KIND_OF_TYPE[T(transfer_type)]).label]
+        kind = AgencyKind(vocab.AGENCY_KIND_OF_TYPE[T(transfer_type)]).label
+        errors.setdefault("agency", []).append(_("该类移送应送%s。") % kind)
     if not agency.active or agency.district_id not in case.organization.ancestor_ids():
-        errors["agency"] = [_("只能移送本区的联动单位。")]
+        errors.setdefault("agency", []).append(_("只能移送本区的联动单位。"))
     if not reason.strip():
         errors["reason"] = [_("请填写移送事由。")]
     open_same = case.transfers.filter(transfer_type=transfer_type, status__in=vocab.OPEN_STATUSES).exists()
     if open_same:
-        errors["transfer_type"] = [_("同类移送尚在办理中。")]
+        errors.setdefault("transfer_type", []).append(_("同类移送尚在办理中。"))
     if errors:
         raise ApplicationError(_("移送信息有误，请按提示修改。"), fields=errors)
     with transaction.atomic():

@@ -44,6 +44,7 @@ def ids(case_in: Any, world: Any) -> dict[str, int]:
         "attendance_id": session.attendances.first().pk,
         "obligation_id": agreement.obligations.first().pk,
         "extension_id": 999,
+        "transfer_id": 999,  # a missing transfer: its routes must answer 404, never 500
         "follow_up_id": case.follow_ups.first().pk,
         "record_id": case.service_records.first().pk,
     }
