@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from stdnum.cn import ric, uscc
 
@@ -24,13 +25,17 @@ DEMO_URL = "http://127.0.0.1:8000/"
 
 DISTRICT_CODE = "DX"
 
-ORGANIZATIONS: list[dict[str, str]] = [
+#: The district centre is on the court's roster of invited mediation organisations (特邀调解组织
+#: 名册), so its agreements can be confirmed; the town sub-centres are street/town labour
+#: mediation organisations, whose agreements can be confirmed by their legal form.
+ORGANIZATIONS: list[dict[str, Any]] = [
     {
         "code": "DX",
         "name": "大兴区总工会劳动争议调解中心",
         "short_code": "京兴工调",
         "level": "district",
         "legal_form": "union_center",
+        "court_listed": True,
         "region_code": "110115",
         "seal_name": "北京市大兴区总工会劳动争议调解中心",
         "address": "北京市大兴区兴丰大街三段68号大兴区职工服务中心二层",
@@ -132,6 +137,8 @@ STAFF: list[Staff] = [
     Staff("demo_town_clerk", "孙丽娟", "clerk", "XHM", note="西红门镇分中心书记员"),
     Staff("demo_other_town_clerk", "周婷", "clerk", "JG", note="旧宫镇分中心书记员"),
     Staff("demo_court_liaison", "陈立新", "liaison", agency="dx-court", note="法院立案庭联络员"),
+    Staff("demo_arb_liaison", "马慧娟", "liaison", agency="dx-arbitration", note="仲裁委立案庭联络员"),
+    Staff("demo_insp_liaison", "田振华", "liaison", agency="dx-inspection", note="劳动保障监察大队联络员"),
     Staff("dx_lawyer_wu", "吴海涛", "mediator", "DX", note="值班律师调解员"),
     Staff("dx_lawyer_zheng", "郑雪梅", "mediator", "DX", note="值班律师调解员"),
     Staff("dx_mediator_he", "何永红", "mediator", "DX", note="区中心专职调解员"),
@@ -1386,3 +1393,125 @@ REMINDER_NOTES = (
     "向被申请人发出《督促履行通知书》并电话联系其法定代表人，对方表示暂无能力支付，未给出明确付款时间。",
     "走访被申请人经营场所督促履行，被申请人负责人称须等总包单位结算后才能支付。",
 )
+
+
+# --- multi-party linkage: transfers and reports to referring bodies ---------------------------
+
+#: The agency's own case number, by transfer type (DOMAIN.md §7.2); {year} and {serial}.
+EXTERNAL_NUMBERS = {
+    "judicial_confirmation": "（{year}）京0115民特{serial}号",
+    "payment_order": "（{year}）京0115民督{serial}号",
+    "litigation_guidance": "（{year}）京0115民初{serial}号",
+    "arbitration": "京兴劳人仲案字〔{year}〕第{serial}号",
+    "labor_inspection": "京兴人社监立〔{year}〕{serial}号",
+}
+EXTERNAL_SERIAL_START = {
+    "judicial_confirmation": 96,
+    "payment_order": 41,
+    "litigation_guidance": 5230,
+    "arbitration": 1480,
+    "labor_inspection": 215,
+}
+
+TRANSFER_REASONS = {
+    "judicial_confirmation": (
+        "双方当事人于{effective}达成的调解协议已生效。为保障协议履行，双方当事人共同申请人民法院确认"
+        "调解协议效力（《中华人民共和国人民调解法》第三十三条），现移送贵院审查。"
+    ),
+    "payment_order": (
+        "被申请人{employer}未按调解协议约定{description}，尚欠{owed}元，经督促仍未履行。依据"
+        "《中华人民共和国劳动争议调解仲裁法》第十六条，申请人{worker}持调解协议书向贵院申请支付令。"
+    ),
+    "labor_inspection": (
+        "被申请人{employer}拖欠申请人{worker}{workers}工资，涉嫌违反《保障农民工工资支付条例》及"
+        "《劳动保障监察条例》第二十六条，申请人请求劳动保障监察机构依法调查处理，责令用人单位支付。"
+    ),
+    "arbitration": (
+        "本案经调解未能达成协议，调解已终止。已告知申请人{worker}在仲裁时效内向劳动人事争议仲裁委员会"
+        "申请仲裁，并协助其整理仲裁申请书及证据材料，移送调解卷宗材料供仲裁庭参考。"
+    ),
+}
+
+SEND_CHANNELS = {
+    "judicial_confirmation": [("escorted", 50), ("in_person", 30), ("electronic", 20)],
+    "payment_order": [("escorted", 40), ("in_person", 40), ("electronic", 20)],
+    "labor_inspection": [("in_person", 50), ("post", 20), ("electronic", 30)],
+    "arbitration": [("escorted", 60), ("in_person", 40)],
+}
+
+#: Outcomes the agencies report: (outcome, note); the note may use {number}.
+TRANSFER_OUTCOMES = {
+    "judicial_confirmation": [
+        ("confirmed", "经审查，本院裁定申请人与被申请人达成的调解协议有效，当事人应当按照调解协议的约定履行。"),
+        ("confirmed", "本院经审查认为该调解协议符合司法确认条件，作出{number}民事裁定书，裁定调解协议有效。"),
+    ],
+    "payment_order": [
+        (
+            "payment_order_issued",
+            "本院已向被申请人发出支付令，被申请人在法定期间内未提出书面异议，已按支付令向申请人支付拖欠款项。",
+        ),
+        (
+            "enforced",
+            "支付令生效后被申请人仍未履行，经申请人申请强制执行，执行款已划转至申请人账户，执行完毕。",
+        ),
+    ],
+    "labor_inspection": [
+        (
+            "inspection_ordered",
+            "经调查核实，已向用人单位下达《劳动保障监察责令改正决定书》，责令其限期支付拖欠的劳动报酬。",
+        ),
+        (
+            "inspection_ordered",
+            "已立案调查，用人单位在责令改正期限内补发了拖欠工资，本案结案。",
+        ),
+    ],
+    "arbitration": [
+        ("arbitration_mediated", "经仲裁庭调解，双方达成调解协议，已出具仲裁调解书，结案。"),
+        ("case_filed", "申请人已提交仲裁申请，本委已立案受理，{number}，定期开庭审理。"),
+        ("arbitration_award", "本委已依法作出仲裁裁决，裁决用人单位支付申请人劳动报酬及经济补偿。"),
+    ],
+}
+
+TRANSFER_RETURNS = {
+    "payment_order": (
+        "申请材料不全：缺少调解协议书送达回证及被申请人住所地证明，支付令无法送达。请补正材料后另行提出申请。"
+    ),
+    "labor_inspection": (
+        "经核查，该争议已由大兴区劳动人事争议仲裁委员会立案受理，依据《劳动保障监察条例》第二十一条，"
+        "劳动保障监察机构不再立案查处，退回。"
+    ),
+    "judicial_confirmation": "双方当事人未共同到场提出申请，且未提交身份证明材料，不符合受理条件，退回。",
+    "arbitration": "申请人尚未提交仲裁申请书，材料不全，退回补正。",
+}
+
+#: The result reported to the referring court or arbitration commission, by case outcome;
+#: {body} is 贵院 / 贵委, {ref} the referring body's number, {resume} what the body does next.
+REFERRAL_SUMMARIES = {
+    "performed": (
+        "{ref}，经调解，双方达成调解协议，被申请人已按协议履行完毕，{withdraw}。",
+        "{ref}，经调解，双方当事人达成调解协议，被申请人已按约定支付全部款项，{withdraw}。",
+    ),
+    "not_performed": (
+        "{ref}，经调解，双方达成调解协议，但被申请人未按协议约定履行，已告知申请人可依法申请支付令，请{body}{resume}。",
+    ),
+    "terminated": (
+        "{ref}，经调解，双方未能达成调解协议，调解终止，请{body}{resume}。",
+        "{ref}，经多次调解，双方分歧较大，未能达成调解协议，调解终止，请{body}{resume}。",
+    ),
+    "withdrawn": ("{ref}，申请人撤回调解申请，本案调解程序终结，请{body}依法处理。",),
+    "rejected": ("{ref}，经审查，本案不符合调解受理条件，不予受理，退回{body}依法处理。",),
+}
+REFERRAL_WORDS = {
+    "court_prefiling": {"body": "贵院", "withdraw": "申请人表示不再起诉", "resume": "依法立案审理"},
+    "court_in_litigation": {"body": "贵院", "withdraw": "申请人申请撤回起诉", "resume": "恢复审理"},
+    "arbitration_entrusted": {"body": "贵委", "withdraw": "申请人申请撤回仲裁申请", "resume": "恢复仲裁审理"},
+}
+
+
+def referral_summary(rng: random.Random, source: str, outcome: str, reference: str) -> str:
+    words = REFERRAL_WORDS[source]
+    body = str(words["body"])
+    ref = f"{body}委派调解的{reference}一案" if reference else f"{body}委派调解的案件"
+    if source == "arbitration_entrusted":
+        ref = ref.replace("委派调解", "委托调解")
+    return rng.choice(REFERRAL_SUMMARIES[outcome]).format(ref=ref, **words)

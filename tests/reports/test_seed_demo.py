@@ -1,6 +1,8 @@
 """manage.py seed_demo: refuses without DEBUG, loads every state through the services
-(the mediation work too: sessions, transcripts, agreements, payments, follow-ups, service),
-changes nothing the second time, and its logins work."""
+(the mediation work too: sessions, transcripts, agreements, payments, follow-ups, service;
+the linkage: transfers at every stage, the liaisons' inboxes, money recovered through the
+court, results reported to referring courts), changes nothing the second time, and its
+logins work."""
 
 from __future__ import annotations
 
@@ -22,7 +24,10 @@ from stdnum.cn import ric, uscc
 from accounts.models import Membership, Organization, PartnerAgency, User
 from cases import deadlines
 from cases.models import Case, CaseEvent, CaseParty, ClaimItem, DeadlineAlert, Employer, Person
+from cases.selectors import case_queryset_for_user
 from cases.workflow import Status
+from linkage import vocab as lv
+from linkage.models import ReferralReport, Transfer
 from mediation import vocab as mv
 from mediation.models import (
     Agreement,
@@ -50,6 +55,7 @@ def seed(cases: int = SMALL) -> str:
 def snapshot() -> dict[str, int]:
     models = (Case, CaseEvent, CaseParty, ClaimItem, Person, Employer, User, Membership, Organization, PartnerAgency)
     models += (Room, MediationSession, Transcript, Agreement, Obligation, PaymentRecord, FollowUp, ServiceRecord)
+    models += (Transfer, ReferralReport)
     counts = {model.__name__: model.objects.count() for model in models}
     counts |= {f"{model.__name__}.history": model.history.count() for model in models if model is not CaseEvent}
     counts["DeadlineAlert"] = DeadlineAlert.objects.count()
@@ -90,8 +96,11 @@ def test_loads_every_state_through_the_services(debug):
     assert "demo_director" in output and demo_data.DEMO_URL in output
 
 
-def recovered(agreement: Agreement) -> Decimal:
-    total = PaymentRecord.objects.filter(obligation__agreement=agreement).aggregate(total=Sum("amount"))["total"]
+def recovered(agreement: Agreement, channel: str | None = None) -> Decimal:
+    payments = PaymentRecord.objects.filter(obligation__agreement=agreement)
+    if channel is not None:
+        payments = payments.filter(channel=channel)
+    total = payments.aggregate(total=Sum("amount"))["total"]
     return (total or Decimal(0)).quantize(Decimal("0.01"))
 
 
@@ -135,8 +144,8 @@ def test_mediation_work_behind_every_state(debug):
         if outcome == Status.PERFORMED:
             assert recovered(effective[0]) == agreed(effective[0]), case
             assert case.follow_ups.filter(done_at__isnull=False).exists()
-        if outcome == Status.NOT_PERFORMED:
-            assert recovered(effective[0]) < agreed(effective[0]), case
+        if outcome == Status.NOT_PERFORMED:  # the employer did not pay all (a court may have made it)
+            assert recovered(effective[0], mv.RecoveryChannel.AGREEMENT) < agreed(effective[0]), case
             reminder = case.follow_ups.get(purpose=mv.FollowUpPurpose.REMINDER)
             overdue = effective[0].obligations.filter(due_on__lt=timezone.localdate(reminder.done_at))
             assert overdue.exists()
@@ -201,6 +210,8 @@ def test_organisations_agencies_and_memberships(debug):
     towns = {o.code: o for o in Organization.objects.filter(parent=district)}
     assert set(towns) == {"XHM", "JG", "YZ"}
     assert towns["XHM"].short_code == "京兴西工调" and towns["XHM"].level == "street_town"
+    assert district.court_listed and district.agreements_confirmable  # on the court's roster
+    assert all(town.agreements_confirmable for town in towns.values())
     kinds = dict(PartnerAgency.objects.filter(district=district).values_list("kind", "name"))
     assert kinds["court"] == "北京市大兴区人民法院"
     assert set(kinds) == {"court", "arbitration", "labor_inspection", "legal_aid"}
@@ -210,7 +221,7 @@ def test_organisations_agencies_and_memberships(debug):
         (membership,) = user.memberships.all()
         assert membership.role == staff.role
         if staff.role == "liaison":
-            assert membership.organization is None and membership.agency.court_code == "京0115"
+            assert membership.organization is None and membership.agency.code == staff.agency
         else:
             assert membership.organization.code == staff.organization
     admin = User.objects.get(username="demo_admin")
@@ -292,3 +303,73 @@ def test_service_years_follow_labour_contract_law_art_47():
     assert years(dt.date(2020, 3, 1), dt.date(2023, 3, 1)) == 3
     assert years(dt.date(2020, 3, 1), dt.date(2023, 10, 1)) == Decimal("4")
     assert years(dt.date(2020, 3, 1), dt.date(2023, 5, 1)) == Decimal("3.5")
+
+
+LINKAGE_CASES = 40  # enough recent agreements, unperformed and failed cases for each stage
+TS = lv.TransferStatus
+CLOSURE = (Status.CLOSING, Status.CLOSED, Status.ARCHIVED)
+
+
+@pytest.mark.django_db
+def test_transfers_liaison_inboxes_court_money_and_referral_reports(debug):
+    seed(LINKAGE_CASES)
+    today = timezone.localdate()
+    statuses = Counter(Transfer.objects.values_list("status", flat=True))
+    for status in (TS.SENT, TS.ACKNOWLEDGED, TS.OUTCOME_RECORDED, TS.RETURNED):
+        assert statuses[status], status
+    assert statuses[TS.DRAFT] + statuses[TS.APPROVED]  # awaiting the director, or to be sent
+    types = set(Transfer.objects.values_list("transfer_type", flat=True))
+    assert {"judicial_confirmation", "payment_order", "labor_inspection", "arbitration"} <= types
+    # Each liaison sees exactly the cases whose transfer to their agency has left the centre.
+    for staff in (s for s in demo_data.STAFF if s.role == "liaison"):
+        liaison = User.objects.get(username=staff.username)
+        agency = PartnerAgency.objects.get(code=staff.agency)
+        sent = Transfer.objects.filter(agency=agency, status__in=lv.VISIBLE_TO_AGENCY)
+        visible = set(case_queryset_for_user(liaison).values_list("pk", flat=True))
+        assert visible and visible == set(sent.values_list("case_id", flat=True)), staff.username
+    court = PartnerAgency.objects.get(code="dx-court")
+    # The court liaison has work on login: transfers waiting for an acknowledgement or an outcome.
+    assert Transfer.objects.filter(agency=court, status__in=[TS.SENT, TS.ACKNOWLEDGED]).exists()
+    for transfer in Transfer.objects.select_related("case", "agency"):
+        case = transfer.case
+        assert case.events.filter(kind="linkage", name="transfer_draft").exists()
+        assert transfer.agency.kind == lv.AGENCY_KIND_OF_TYPE[lv.TransferType(transfer.transfer_type)]
+        if transfer.status != TS.DRAFT:
+            assert transfer.approved_by.memberships.get().role == "director"
+        if transfer.status in lv.VISIBLE_TO_AGENCY:
+            assert transfer.sent_on and transfer.sent_on <= today and transfer.send_channel
+        if transfer.status in (TS.ACKNOWLEDGED, TS.OUTCOME_RECORDED):
+            assert transfer.handled_by.memberships.get().agency == transfer.agency
+            assert transfer.sent_on <= timezone.localdate(transfer.acknowledged_at) <= today
+            if transfer.transfer_type == "judicial_confirmation":
+                assert re.fullmatch(r"（\d{4}）京0115民特\d+号", transfer.external_number), transfer.external_number
+        if transfer.status == TS.OUTCOME_RECORDED:
+            assert transfer.outcome and timezone.localdate(transfer.acknowledged_at) <= transfer.outcome_on <= today
+            assert case.events.filter(kind="linkage", name="transfer_outcome").exists()
+        if transfer.status == TS.RETURNED:
+            assert transfer.returned_reason
+        if transfer.transfer_type == "judicial_confirmation":
+            agreement = case.agreements.get(status=mv.AgreementStatus.EFFECTIVE)
+            assert case.organization.agreements_confirmable
+            assert transfer.sent_on is None or transfer.sent_on <= agreement.judicial_confirmation_due_on
+    confirmed = Transfer.objects.filter(transfer_type="judicial_confirmation", outcome="confirmed")
+    assert confirmed.exists()
+    # Money recovered through the court, booked under the court channel and the court, on the
+    # day of the outcome of a transfer of that case.
+    payments = PaymentRecord.objects.filter(channel=mv.RecoveryChannel.COURT, agency=court)
+    assert payments.exists()
+    for payment in payments.select_related("obligation__agreement"):
+        case_id = payment.obligation.agreement.case_id
+        assert Transfer.objects.filter(case_id=case_id, agency=court, outcome_on=payment.paid_on).exists()
+    assert not PaymentRecord.objects.exclude(channel=mv.RecoveryChannel.AGREEMENT).filter(agency__isnull=True).exists()
+    # Referred cases closed only after their result was reported to the referring body.
+    referred = Case.objects.filter(source__in=lv.REFERRAL_SOURCES, status__in=CLOSURE)
+    assert referred.exists()
+    for case in referred:
+        report = case.referral_report
+        submitted = case.events.filter(name="submit_closure").order_by("created_at", "id").first()
+        assert report.reported_on <= timezone.localdate(submitted.created_at), case
+        assert report.summary.startswith(("贵院", "贵委")) and case.source_reference in report.summary
+        assert case.events.filter(kind="linkage", name="referral_report").exists()
+    # Only referred cases report back.
+    assert not ReferralReport.objects.exclude(case__source__in=lv.REFERRAL_SOURCES).exists()

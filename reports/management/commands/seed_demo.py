@@ -1,10 +1,14 @@
 """`manage.py seed_demo`: a Daxing district centre, three town sub-centres, partner agencies,
-demo logins and ~220 realistic cases in every state of the workflow.
+demo logins and ~220 realistic cases in every state of the workflow, with transfers to the
+court, the arbitration commission and labour inspection at every stage.
 
 Every case is written through the services (cases.services for drafts, parties, claims and
 transitions; mediation.services for sessions, transcripts, agreements, payments, follow-ups
-and service of documents), so events, history, numbers and deadlines are exactly what the
-UI would have produced, with historic times.
+and service of documents; linkage.services for transfers, the liaisons' acknowledgements and
+outcomes, and results reported to referring courts), so events, history, numbers and
+deadlines are exactly what the UI would have produced, with historic times (the linkage
+services stamp approvals and their events with the real time; the dates they take are
+historic).
 The data set is deterministic (one seed); dates are relative to today (Beijing time) so the
 newest applications are always awaiting review and some clocks are always overdue.
 """
@@ -32,9 +36,12 @@ from accounts.models import Membership, Organization, PartnerAgency, Role, User
 from accounts.services import system_user
 from cases import deadlines, services
 from cases import vocab as case_vocab
-from cases.models import Case, CaseParty, Employer
+from cases.models import Case, CaseParty, Employer, EventKind
 from cases.workflow import Status
 from core.history import save_with_history
+from linkage import services as link
+from linkage import vocab as lv
+from linkage.models import ReferralReport, Transfer
 from mediation import services as med
 from mediation import vocab as mv
 from mediation.models import Agreement, FollowUp, MediationSession, Obligation, Room, SessionMediator
@@ -83,6 +90,19 @@ NON_MONEY: dict[str, str] = {
     case_vocab.ClaimType.CERT: mv.ObligationKind.CERTIFICATE,
     case_vocab.ClaimType.FILE_SI_TRANSFER: mv.ObligationKind.SOCIAL_INSURANCE,
 }
+T = lv.TransferType
+#: How far each transfer got; cycled over the candidates of each type (oldest first), so the
+#: liaisons find work in their inbox and the overview shows every stage. A stage the calendar
+#: does not allow yet (an acknowledgement or outcome after today) stops earlier.
+STAGES: dict[str, tuple[str, ...]] = {
+    "confirm_effective": ("outcome", "acknowledged", "sent"),
+    "confirm_performed": ("outcome", "sent", "acknowledged"),
+    "payment_order": ("outcome", "sent", "returned", "acknowledged"),
+    "labor_inspection": ("outcome", "acknowledged", "returned", "sent", "outcome"),
+    "arbitration": ("outcome", "approved", "acknowledged", "outcome", "sent"),
+}
+#: At most this many transfers of each type.
+TRANSFER_LIMITS = {T.JUDICIAL_CONFIRMATION: 9, T.PAYMENT_ORDER: 4, T.LABOR_INSPECTION: 5, T.ARBITRATION: 5}
 
 
 #: Typical working days between a step and the one before it, for the demo's history.
@@ -234,6 +254,10 @@ class DemoLoader:
         self.taken_ids: set[str] = set()
         self.taken_phones: set[str] = set()
         self.serials: dict[tuple[str, int], int] = {}
+        #: The linkage draws from its own stream, so the cases stay as they were without it.
+        self.link_rng = random.Random(SEED + 1)
+        self.agencies: dict[str, PartnerAgency] = {}
+        self.liaisons: dict[str, User] = {}
         self.rooms: dict[str, list[Room]] = {}
         #: Booked sessions of each mediator ("m", pk) and room ("r", pk): the services refuse
         #: double bookings, so the demo picks free slots.
@@ -261,6 +285,8 @@ class DemoLoader:
             if plan.case is None or plan.case.status != plan.state:
                 raise CommandError(f"demo case {plan.index} did not reach {plan.state} ({plan.steps})")
             self._progress(n, len(plans), "件案件已办理到目标状态 / cases brought to their state")
+        transfers = self._linkage(plans)
+        self.write(f"  {transfers} 件移送 / transfers to partner agencies")
 
     def _progress(self, n: int, total: int, what: str) -> None:
         if n % 50 == 0 or n == total:
@@ -292,6 +318,8 @@ class DemoLoader:
             if not PartnerAgency.objects.filter(code=spec["code"]).exists():
                 agency = PartnerAgency(**spec, district=self.orgs[data.DISTRICT_CODE])
                 save_with_history(agency, actor=self.system, reason="seed_demo")
+        codes = [spec["code"] for spec in data.AGENCIES]
+        self.agencies = {agency.kind: agency for agency in PartnerAgency.objects.filter(code__in=codes)}
 
     def _staff(self) -> None:
         password = make_password(data.DEMO_PASSWORD)  # hashed once: PBKDF2 is slow on purpose
@@ -314,6 +342,8 @@ class DemoLoader:
                 membership = Membership(user=user, role=staff.role, organization=organization, agency=agency)
                 save_with_history(membership, actor=self.system, reason="seed_demo")
             self.users[staff.username] = user
+            if agency is not None and staff.role == Role.LIAISON:
+                self.liaisons[agency.kind] = user
 
     def _rooms(self) -> None:
         """Two mediation rooms per centre; the sessions already booked in them and by the demo
@@ -721,6 +751,7 @@ class DemoLoader:
             )
         if step == "submit_closure":
             self._before_closure(plan, before or at, at)
+            self._report_referral(plan, before or at, at)
             return services.case_submit_closure(
                 case=case, actor=self.rng.choice((clerk, lead)), note="结案材料齐全，提交结案审批。", at=at
             )
@@ -1473,6 +1504,186 @@ class DemoLoader:
             if follow_up.planned_on <= self.today:
                 lo = max(start, dt.datetime.combine(follow_up.planned_on, dt.time(9, 0), tzinfo=self.zone))
                 self._follow_up(plan, follow_up, self._office_hours(follow_up.planned_on, lo, self.now))
+
+    # --- multi-party linkage ---------------------------------------------------------------------
+
+    def _report_referral(self, plan: Plan, before: dt.datetime, at: dt.datetime) -> None:
+        """结案报告制度: a case referred by the court or the arbitration commission closes only
+        after its result was reported back to the referring body."""
+        case = self._case(plan)
+        if case.source not in lv.REFERRAL_SOURCES or ReferralReport.objects.filter(case=case).exists():
+            return
+        rng = self.link_rng
+        day = max(timezone.localdate(before), timezone.localdate(at) - dt.timedelta(days=rng.choice((0, 0, 1, 2))))
+        channels = [(lv.ReportChannel.LETTER, 55), (lv.ReportChannel.ELECTRONIC, 35), (lv.ReportChannel.IN_PERSON, 10)]
+        link.referral_report(
+            case=case,
+            actor=self._clerk(plan),
+            reported_on=min(day, self.today),
+            channel=self._pick(channels),
+            summary=data.referral_summary(rng, case.source, plan.outcome, case.source_reference),
+        )
+
+    def _pick(self, options: list[tuple[Any, int]]) -> Any:
+        values, weights = zip(*options, strict=True)
+        return self.link_rng.choices(values, weights=weights)[0]
+
+    def _linkage(self, plans: list[Plan]) -> int:
+        """Transfers, once every case has reached its state: judicial confirmation of recent
+        agreements, payment orders where an agreement was not performed, labour inspection
+        complaints about unpaid wages, arbitration after a failed mediation; each at some
+        stage, from a draft awaiting the director to an outcome with money recovered."""
+        ordered = sorted((p for p in plans if p.case is not None), key=lambda p: p.index)
+        jobs: list[tuple[Plan, str, str, dt.datetime, bool]] = []  # plan, type, stage, since, money
+
+        def offered(plan: Plan, transfer_type: str) -> bool:
+            return link.offer_problem(self._case(plan), transfer_type) is None
+
+        # Judicial confirmation within 30 days of the agreement; the newest still a draft.
+        confirm = [
+            p
+            for p in ordered
+            if p.state in (S.AGREEMENT_EFFECTIVE, S.PERFORMED) and offered(p, T.JUDICIAL_CONFIRMATION)
+        ]
+        effective = {p.index: self._agreement(p).effective_at or self.now for p in confirm}
+        confirm = sorted(confirm, key=lambda p: (effective[p.index], p.index))[
+            -TRANSFER_LIMITS[T.JUDICIAL_CONFIRMATION] :
+        ]
+        draft = confirm.pop() if len(confirm) >= 3 else None
+        for key, state in (("confirm_effective", S.AGREEMENT_EFFECTIVE), ("confirm_performed", S.PERFORMED)):
+            group = [p for p in confirm if p.state == state]
+            for n, plan in enumerate(group):
+                stage = STAGES[key][n % len(STAGES[key])]
+                jobs.append((plan, T.JUDICIAL_CONFIRMATION, stage, effective[plan.index], True))
+        if draft is not None:
+            jobs.append((draft, T.JUDICIAL_CONFIRMATION, "draft", effective[draft.index], False))
+
+        # Payment orders, oldest non-performance first; with enough of them, the oldest
+        # unperformed wage case goes to labour inspection instead.
+        unpaid = [p for p in ordered if p.state == S.NOT_PERFORMED and offered(p, T.PAYMENT_ORDER)]
+        found = {p.index: p.unperformed_at or self._last_transition(p) for p in unpaid}
+        unpaid.sort(key=lambda p: (found[p.index], p.index))
+        wages = [p for p in unpaid if self._wage_case(p)]
+        inspect_unpaid = wages[0] if len(unpaid) >= 3 and wages else None
+        orders = [p for p in unpaid if p is not inspect_unpaid][: TRANSFER_LIMITS[T.PAYMENT_ORDER]]
+        for n, plan in enumerate(orders):
+            stage = STAGES["payment_order"][n % len(STAGES["payment_order"])]
+            jobs.append((plan, T.PAYMENT_ORDER, stage, found[plan.index], True))
+
+        # Labour inspection of unpaid wages (with money only where an agreement is owed).
+        failed = [p for p in ordered if p.state in (S.TERMINATED, S.IN_MEDIATION) and self._wage_case(p)]
+        inspections = [inspect_unpaid] if inspect_unpaid else []
+        inspections += failed[: TRANSFER_LIMITS[T.LABOR_INSPECTION] - len(inspections)]
+        for n, plan in enumerate(inspections):
+            stage = STAGES["labor_inspection"][n % len(STAGES["labor_inspection"])]
+            since = found[plan.index] if plan is inspect_unpaid else self._last_transition(plan)
+            jobs.append((plan, T.LABOR_INSPECTION, stage, since, True))
+
+        # Arbitration after a failed mediation, preferably for cases not sent to inspection.
+        inspected = {p.index for p in inspections}
+        terminated = [p for p in ordered if p.state == S.TERMINATED and offered(p, T.ARBITRATION)]
+        terminated.sort(key=lambda p: p.index in inspected)
+        for n, plan in enumerate(terminated[: TRANSFER_LIMITS[T.ARBITRATION]]):
+            stage = STAGES["arbitration"][n % len(STAGES["arbitration"])]
+            jobs.append((plan, T.ARBITRATION, stage, self._last_transition(plan), False))
+
+        for plan, transfer_type, stage, since, money in jobs:
+            self._transfer(plan, transfer_type, stage, since, money=money)
+        return len(jobs)
+
+    def _wage_case(self, plan: Plan) -> bool:
+        case = self._case(plan)
+        return (
+            case.dispute_type == case_vocab.DisputeType.PAY
+            or case.claims.filter(claim_type__in=link.WAGE_CLAIMS).exists()
+        )
+
+    def _last_transition(self, plan: Plan) -> dt.datetime:
+        event = self._case(plan).events.filter(kind=EventKind.TRANSITION).order_by("-created_at", "-id").first()
+        return event.created_at if event is not None else self.now
+
+    def _transfer_reason(self, plan: Plan, transfer_type: str, since: dt.datetime) -> str:
+        case = self._case(plan)
+        worker, employer = plan.applicants[0].name, plan.respondents[0].name
+        values: dict[str, str] = {
+            "worker": worker,
+            "employer": employer,
+            "effective": data.cn_date(timezone.localdate(since)),
+        }
+        values["workers"] = f"等{case.workers_involved}名职工" if case.is_collective else ""
+        agreement = live_agreement(case)
+        owed = self._owed_obligation(plan) if agreement is not None else None
+        values["description"] = owed.description if owed is not None else "款项"
+        values["owed"] = data.yuan(_owed(outstanding(owed))) if owed is not None else ""
+        return data.TRANSFER_REASONS[transfer_type].format(**values)
+
+    def _owed_obligation(self, plan: Plan) -> Obligation | None:
+        """The payment obligation with the most still owed, if any."""
+        agreement = live_agreement(self._case(plan))
+        if agreement is None or agreement.status != mv.AgreementStatus.EFFECTIVE:
+            return None
+        owed = [(_owed(outstanding(o)), o.pk, o) for o in agreement.obligations.all() if o.is_payment]
+        owed = [row for row in owed if row[0] > 0]
+        return max(owed)[2] if owed else None
+
+    def _external_number(self, transfer_type: str, day: dt.date) -> str:
+        key = (f"link:{transfer_type}", day.year)
+        serial = self.serials.get(key, data.EXTERNAL_SERIAL_START[transfer_type]) + self.link_rng.randint(2, 40)
+        self.serials[key] = serial
+        return data.EXTERNAL_NUMBERS[transfer_type].format(year=day.year, serial=serial)
+
+    def _transfer(self, plan: Plan, transfer_type: str, stage: str, since: dt.datetime, *, money: bool) -> Transfer:
+        """One transfer taken to `stage`: drafted by the mediator or clerk, approved by the
+        director, sent a few working days after `since`, acknowledged by the agency's liaison
+        with its own number, then returned or answered with an outcome (and the money still
+        owed under the agreement recovered through the agency)."""
+        rng, case = self.link_rng, self._case(plan, fresh=True)
+        kind = lv.AGENCY_KIND_OF_TYPE[T(transfer_type)]
+        transfer = link.transfer_create(
+            case=case,
+            actor=rng.choice((plan.mediators[0], self._clerk(plan))),
+            agency=self.agencies[kind],
+            transfer_type=transfer_type,
+            reason=self._transfer_reason(plan, transfer_type, since),
+        )
+        if stage == "draft":
+            return transfer
+        link.transfer_approve(transfer=transfer, actor=self._director(plan))
+        if stage == "approved":
+            return transfer
+        sent_on = min(self._working_forward(timezone.localdate(since), rng.randint(1, 3)), self.today)
+        link.transfer_send(
+            transfer=transfer,
+            actor=self._clerk(plan),
+            sent_on=sent_on,
+            channel=self._pick(data.SEND_CHANNELS[transfer_type]),
+        )
+        liaison = self.liaisons[kind]
+        if stage == "returned":  # the return is stamped with the real time (the service takes none)
+            return link.transfer_return(transfer=transfer, actor=liaison, reason=data.TRANSFER_RETURNS[transfer_type])
+        received = self._working_forward(sent_on, rng.randint(0, 2))
+        if stage == "sent" or received > self.today:  # still in the liaison's inbox
+            return transfer
+        number = self._external_number(transfer_type, received)
+        lo = dt.datetime.combine(sent_on, dt.time(9, 0), tzinfo=self.zone)
+        link.transfer_acknowledge(
+            transfer=transfer, actor=liaison, external_number=number, at=self._office_hours(received, lo, self.now)
+        )
+        outcome_on = self._working_forward(received, rng.randint(3, 10))
+        if stage == "acknowledged" or outcome_on > self.today:
+            return transfer
+        outcome, note = rng.choice(data.TRANSFER_OUTCOMES[transfer_type])
+        obligation = self._owed_obligation(plan) if money else None
+        amount = _owed(outstanding(obligation)) if obligation is not None else None
+        return link.transfer_record_outcome(
+            transfer=transfer,
+            actor=liaison,
+            outcome=outcome,
+            outcome_on=outcome_on,
+            note=note.format(number=number),
+            amount_recovered=amount,
+            obligation=obligation,
+        )
 
     def _rejection(self, case: Case) -> tuple[str, str]:
         by_code = dict(data.REJECTIONS)
