@@ -46,7 +46,8 @@ class Organization(models.Model):
         _("组织形式"), max_length=40, choices=LegalForm.choices, default=LegalForm.UNION_CENTER
     )
     court_listed = models.BooleanField(
-        _("法院特邀调解组织"), default=False,
+        _("法院特邀调解组织"),
+        default=False,
         help_text=_("已列入人民法院特邀调解组织名册：其调解协议可申请司法确认"),
     )
     seal_name = models.CharField(_("印章名称"), max_length=100, blank=True)
