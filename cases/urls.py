@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list_view, name="list"),
+    path("new/", views.case_new_view, name="new"),
     path("<int:case_id>/", views.case_detail_view, name="detail"),
     path("<int:case_id>/transitions/<str:name>/", views.case_transition_view, name="transition"),
 ]

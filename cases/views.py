@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import organizations_in_scope, primary_membership
-from accounts.models import Role
+from accounts.access import can_write_cases_of, organizations_in_scope, primary_membership
+from accounts.models import Role, User
 from cases import selectors, services, vocab
 from cases.forms import form_for
+from cases.intake import case_intake, intake_duplicates
+from cases.intake_forms import ApplicantFormSet, CaseIntakeForm, ClaimFormSet, RespondentForm
 from cases.ui import panels_for
 from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, Status
 from core.exceptions import ApplicationError
@@ -133,3 +136,103 @@ def home_view(request: HttpRequest) -> HttpResponse:
         return redirect("admin:index")
     sections = selectors.worklist(user=request.user)
     return render(request, "cases/home.html", {"sections": sections, "membership": membership})
+
+
+def _writable_organizations(user: Any) -> list[Any]:
+    return [org for org in organizations_in_scope(user) if can_write_cases_of(user, org)]
+
+
+def _file_intake_errors(
+    errors: dict[str, list[str]],
+    *,
+    form: Any,
+    respondent: Any,
+    rows: dict[str, tuple[Any, list[int]]],
+    sections: dict[str, list[str]],
+) -> None:
+    """Put each message of case_intake next to its field ("claims-1-amount" → the amount of
+    the claim row the clerk filled second, whatever blank rows lie between)."""
+    for key, messages_ in errors.items():
+        head, _sep, rest = key.partition("-")
+        if head in rows and rest:
+            formset, filled = rows[head]
+            index, _sep, field = rest.partition("-")
+            row = formset.forms[filled[int(index)]]
+            for message in messages_:
+                row.add_error(field if field in row.fields else None, message)
+        elif head == "respondent" and rest:
+            for message in messages_:
+                respondent.add_error(rest if rest in respondent.fields else None, message)
+        elif key in sections:
+            sections[key].extend(messages_)
+        else:
+            for message in messages_:
+                form.add_error(key if key in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new_view(request: HttpRequest) -> HttpResponse:
+    """登记申请: the clerk types in a new application; it is saved as a draft (草稿)."""
+    organizations = _writable_organizations(request.user)
+    if not organizations:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = CaseIntakeForm(data, organizations=organizations)
+    applicants = ApplicantFormSet(data, prefix="applicants")
+    respondent = RespondentForm(data, prefix="respondent")
+    claims = ClaimFormSet(data, prefix="claims")
+    sections: dict[str, list[str]] = {"applicants": [], "claims": []}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if all([form.is_valid(), applicants.is_valid(), respondent.is_valid(), claims.is_valid()]):
+            filled_applicants = [i for i, row in enumerate(applicants.forms) if not row.is_blank()]
+            filled_claims = [i for i, row in enumerate(claims.forms) if not row.is_blank()]
+            header = form.service_data()
+            organization = header.pop("organization")
+            try:
+                case = case_intake(
+                    actor=cast(User, request.user),
+                    organization=organization,
+                    applicants=[applicants.forms[i].service_data() for i in filled_applicants],
+                    respondent=respondent.service_data(),
+                    claims=[claims.forms[i].service_data() for i in filled_claims],
+                    **header,
+                )
+            except ApplicationError as exc:
+                status = exc.status_code
+                _file_intake_errors(
+                    exc.fields,
+                    form=form,
+                    respondent=respondent,
+                    rows={"applicants": (applicants, filled_applicants), "claims": (claims, filled_claims)},
+                    sections=sections,
+                )
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("申请已保存为草稿。请核对后点击“登记”。"))
+                duplicates = list(intake_duplicates(case=case, user=request.user)[:5])
+                if duplicates:
+                    messages.warning(
+                        request,
+                        _("可能重复申请：同一申请人与同一用人单位之间已有未结案件（%s），请核对。")
+                        % "、".join(
+                            f"{c.organization.name} {c.case_number or c.registry_number or _('草稿 #%s') % c.pk}"
+                            for c in duplicates
+                        ),
+                    )
+                return redirect("cases:detail", case_id=case.pk)
+    return render(
+        request,
+        "cases/case_new.html",
+        {
+            "form": form,
+            "applicants": applicants,
+            "respondent": respondent,
+            "claims": claims,
+            "section_errors": sections,
+            "has_errors": status != 200,
+        },
+        status=status,
+    )
