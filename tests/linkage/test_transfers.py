@@ -250,3 +250,39 @@ def test_report_only_for_referred_cases(case_in, people):
     with pytest.raises(ApplicationError) as info:
         services.referral_report(case=case, actor=people.clerk, reported_on=TODAY(), channel="letter", summary="x")
     assert "case" in info.value.fields
+
+
+def test_arbitration_review_within_15_days_and_not_for_confirming_a_relationship(case_in):
+    case = case_in(Status.AGREEMENT_EFFECTIVE)
+    assert services.offer_problem(case, T.ARBITRATION_REVIEW) is None
+    agreement = live_agreement(case)
+    later = timezone.localdate(agreement.effective_at) + dt.timedelta(days=16)
+    assert "超过15日" in services.offer_problem(case, T.ARBITRATION_REVIEW, today=later)
+    claim = case.claims.get()
+    claim.claim_type, claim.amount = "CONFIRM_REL", None
+    save_with_history(claim, actor=system_user(), reason="test: a relationship claim")
+    assert "确认劳动关系" in services.offer_problem(case, T.ARBITRATION_REVIEW)
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"),
+    [
+        (Status.TERMINATED, True),
+        (Status.NOT_PERFORMED, True),
+        (Status.REJECTED, True),
+        (Status.IN_MEDIATION, True),
+        (Status.REGISTERED, False),
+        (Status.PERFORMED, False),
+    ],
+)
+def test_arbitration_and_litigation_guidance_after_mediation_failed(case_in, state, allowed):
+    case = case_in(state)
+    for transfer_type in (T.ARBITRATION, T.LITIGATION_GUIDANCE):
+        assert (services.offer_problem(case, transfer_type) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("state", "allowed"), [(Status.REGISTERED, True), (Status.DRAFT, False), (Status.CLOSED, False)]
+)
+def test_legal_aid_for_open_cases(case_in, state, allowed):
+    assert (services.offer_problem(case_in(state), T.LEGAL_AID) is None) is allowed
