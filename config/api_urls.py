@@ -11,6 +11,7 @@ from cases import apis as cases
 from core.api import by_method, not_found_view
 from linkage import apis as linkage
 from mediation import apis as mediation
+from reports import apis as reports
 
 CASE = "cases/<int:case_id>/"
 SESSION = CASE + "sessions/<int:session_id>/"
@@ -132,6 +133,8 @@ v1 = [
     path(CASE + "transfer-options/", linkage.CaseTransferOptionsApi.as_view(), name="transfer-options"),
     path(CASE + "referral-report/", linkage.CaseReferralReportApi.as_view(), name="referral-report"),
     path("transfers/", linkage.TransferInboxApi.as_view(), name="transfers"),
+    # statistics (docs/statistics.md)
+    path("stats/", reports.CaseStatsApi.as_view(), name="stats"),
 ]
 
 app_name = "api"
