@@ -22,10 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import organizations_in_scope
-from accounts.models import Membership, Organization, Role, User
+from accounts.models import Organization, Role, User
+from accounts.selectors import staff_of
 from cases import selectors, services, vocab
 from cases.models import AssignmentRole, Case, CaseParty, Clock, EventKind
-from cases.workflow import TRANSITIONS, Status, may_fire
+from cases.workflow import TRANSITIONS, Status
 from core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -38,7 +39,7 @@ from core.api import (
     error_responses,
     paginate,
 )
-from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+from core.exceptions import ApplicationError, ConflictError
 
 ZERO = Decimal("0.00")
 
@@ -72,10 +73,7 @@ class StaffField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> Any:
         case: Case = self.context["case"]
-        members = Membership.objects.filter(
-            role=self.role, active=True, organization_id__in=case.organization.ancestor_ids()
-        ).values("user_id")
-        return User.objects.filter(pk__in=members, is_active=True)
+        return staff_of(organization=case.organization, role=self.role)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -515,7 +513,7 @@ class CaseTransitionApi(ApiView):
 
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
-        _check_state_and_role(case, self.name, request.user)
+        services.transition_precheck(case=case, name=self.name, actor=request_actor(request))
         data: dict[str, Any] = {}
         if self.InputSerializer is not None:
             serializer = self.InputSerializer(data=request.data, context={"case": case, "request": request})
@@ -523,20 +521,6 @@ class CaseTransitionApi(ApiView):
             data = dict(serializer.validated_data)
         self.perform(case=case, actor=request_actor(request), data=data)
         return case_detail_response(case_id=case.pk, user=request.user)
-
-
-def _check_state_and_role(case: Case, name: str, user: Any) -> None:
-    """What case_transition checks first (409, then 403), checked before the body too, so a
-    wrong state or role is reported as such whatever the body says. The service checks
-    again under the row lock; the messages are the service's."""
-    spec = TRANSITIONS[name]
-    if case.status not in spec.sources:
-        raise ConflictError(
-            _("案件当前状态为“%(state)s”，不能“%(action)s”。")
-            % {"state": case.get_status_display(), "action": spec.label}
-        )
-    if not may_fire(case, name, user):
-        raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
 
 
 def transition_endpoint(cls: type[CaseTransitionApi]) -> type[CaseTransitionApi]:

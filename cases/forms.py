@@ -7,7 +7,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role, User
+from accounts.models import Role, User
+from accounts.selectors import staff_of
 from cases import vocab
 from cases.models import Case
 from cases.workflow import Status
@@ -35,12 +36,6 @@ class ReasonCodeForm(forms.Form):
         cast(forms.ChoiceField, self.fields["reason_code"]).choices = [("", _("——请选择——")), *choices]
 
 
-def _staff_of(case: Case, role: str) -> Any:
-    org_ids = case.organization.ancestor_ids()
-    members = Membership.objects.filter(role=role, active=True, organization_id__in=org_ids).values("user_id")
-    return User.objects.filter(pk__in=members, is_active=True).order_by("username")
-
-
 class AcceptForm(forms.Form):
     lead_mediator = forms.ModelChoiceField(
         label=_("主调解员"), queryset=User.objects.none(), empty_label=_("——请选择——")
@@ -55,10 +50,12 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        mediators = _staff_of(case, Role.MEDIATOR)
+        mediators = staff_of(organization=case.organization, role=Role.MEDIATOR)
         cast(forms.ModelChoiceField, self.fields["lead_mediator"]).queryset = mediators
         cast(forms.ModelMultipleChoiceField, self.fields["co_mediators"]).queryset = mediators
-        cast(forms.ModelChoiceField, self.fields["clerk"]).queryset = _staff_of(case, Role.CLERK)
+        cast(forms.ModelChoiceField, self.fields["clerk"]).queryset = staff_of(
+            organization=case.organization, role=Role.CLERK
+        )
 
     def mediators(self) -> list[User]:
         lead = self.cleaned_data["lead_mediator"]

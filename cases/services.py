@@ -321,6 +321,20 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
 # --- transitions ------------------------------------------------------------------------------
 
 
+def transition_precheck(*, case: Case, name: str, actor: User) -> None:
+    """The first checks of a transition, in order: the state allows it (else 409), the
+    actor's role does (else 403). Interfaces may call it before parsing a request body so
+    that the answer does not depend on the body; case_transition runs it again under the lock."""
+    spec = TRANSITIONS[name]
+    if case.status not in spec.sources:
+        raise ConflictError(
+            _("案件当前状态为“%(state)s”，不能“%(action)s”。")
+            % {"state": case.get_status_display(), "action": spec.label}
+        )
+    if not may_fire(case, name, actor):
+        raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
+
+
 #: Case fields stamped with the time of the transition that sets them.
 _TIMESTAMPS = {"start": "mediation_started_at", "approve_closure": "closed_at", "archive": "archived_at"}
 #: Case fields that keep the state a transition left (return_closure goes back to it).
@@ -350,13 +364,7 @@ def case_transition(
         with transaction.atomic():
             locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
             from_status = locked.status
-            if from_status not in spec.sources:
-                raise ConflictError(
-                    _("案件当前状态为“%(state)s”，不能“%(action)s”。")
-                    % {"state": locked.get_status_display(), "action": spec.label}
-                )
-            if not may_fire(locked, name, actor):
-                raise PermissionDeniedError(_("您无权对本案执行“%s”。") % spec.label)
+            transition_precheck(case=locked, name=name, actor=actor)
             if spec.reason_required and not reason.strip():
                 raise ApplicationError(_("“%s”须填写理由。") % spec.label, fields={"reason": [_("请填写理由。")]})
             for field, value in (changes or {}).items():

@@ -228,7 +228,7 @@ class CaseTransferListApi(ApiView):
         case = _case(request, case_id, write=False)
         data = {
             "transfers": selectors.case_transfers(case=case, user=request.user),
-            "recovered_by_channel": services.recovered_by_channel(case),
+            "recovered_by_channel": selectors.recovered_by_channel(case=case),
         }
         return Response(self.OutputSerializer(data).data)
 

@@ -19,6 +19,7 @@ from accounts.access import active_memberships
 from accounts.models import CASE_READER_ROLES, Organization, PartnerAgency, Role
 from cases.models import Case, CaseEvent, CaseParty, EventKind
 from cases.selectors import case_queryset_for_user
+from core.money import quantize_yuan
 from linkage import vocab
 from linkage.models import Transfer
 from mediation import vocab as mediation_vocab
@@ -59,16 +60,22 @@ def recovered_by_agency(*, case: Case) -> dict[int | None, Decimal]:
     return {row["agency_id"]: row["total"] for row in rows}
 
 
-def recovered_by_channel(*, case: Case) -> list[tuple[str, Decimal]]:
-    """(channel label, amount) of one case, every channel listed."""
+def recovered_by_channel(*, case: Case) -> dict[str, Decimal]:
+    """挽回经济损失 of one case by channel code (agreement, court, arbitration, inspection)."""
     rows = (
         PaymentRecord.objects.filter(obligation__agreement__case=case)
         .values("channel")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    totals = {row["channel"]: row["total"] for row in rows}
-    return [(str(label), totals.get(value, ZERO)) for value, label in mediation_vocab.RecoveryChannel.choices]
+    totals = {row["channel"]: quantize_yuan(Decimal(row["total"])) for row in rows}
+    return {value: totals.get(value, ZERO) for value in mediation_vocab.RecoveryChannel.values}
+
+
+def recovered_by_channel_labelled(*, case: Case) -> list[tuple[str, Decimal]]:
+    """(channel label, amount) of one case, every channel listed, for the case page."""
+    totals = recovered_by_channel(case=case)
+    return [(str(label), totals[value]) for value, label in mediation_vocab.RecoveryChannel.choices]
 
 
 def transfer_events(*, transfer: Transfer) -> QuerySet[CaseEvent]:

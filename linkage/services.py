@@ -5,7 +5,6 @@ Every step writes a CaseEvent of kind linkage, so the case history shows it."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -309,13 +308,3 @@ def referral_report(*, case: Case, actor: User, reported_on: dt.date, channel: s
         save_with_history(report, actor=actor, reason="report")
         _event(case, actor, "referral_report", summary, referring_body=case.referring_body)
     return report
-
-
-def recovered_by_channel(case: Case) -> dict[str, Decimal]:
-    """挽回经济损失 of one case, by channel."""
-    totals = {channel: Decimal("0.00") for channel in mediation_vocab.RecoveryChannel.values}
-    for channel, amount in PaymentRecord.objects.filter(obligation__agreement__case=case).values_list(
-        "channel", "amount"
-    ):
-        totals[channel] += amount
-    return totals

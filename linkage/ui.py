@@ -37,7 +37,7 @@ def linkage_panel(request: Any, case: Case) -> Panel | None:
         "roles": roles,
         "as_staff": as_staff,
         "can_draft": roles.records and case.status not in (Status.CLOSED, Status.ARCHIVED),
-        "channels": selectors.recovered_by_channel(case=case) if as_staff else [],
+        "channels": selectors.recovered_by_channel_labelled(case=case) if as_staff else [],
         "liaison_agencies": selectors.liaison_agency_ids(user),
         "referred": referred and as_staff,
         "report": report,

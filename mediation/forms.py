@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.selectors import staff_of
 from cases import vocab as case_vocab
-from cases.forms import _staff_of as staff_of
 from cases.models import Case, CaseParty
 from core.uploads import evidence_problem
 from mediation import vocab
@@ -92,8 +92,12 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields = self.fields
-        cast(forms.ModelMultipleChoiceField, fields["mediators"]).queryset = staff_of(case, Role.MEDIATOR)
-        cast(forms.ModelChoiceField, fields["clerk"]).queryset = staff_of(case, Role.CLERK)
+        cast(forms.ModelMultipleChoiceField, fields["mediators"]).queryset = staff_of(
+            organization=case.organization, role=Role.MEDIATOR
+        )
+        cast(forms.ModelChoiceField, fields["clerk"]).queryset = staff_of(
+            organization=case.organization, role=Role.CLERK
+        )
         rooms = Room.objects.filter(organization_id__in=case.organization.ancestor_ids(), active=True)
         cast(forms.ModelChoiceField, fields["room"]).queryset = rooms.select_related("organization").order_by(
             "organization__level", "name"

@@ -18,6 +18,7 @@ from cases import vocab as case_vocab
 from cases.models import Case, CaseAssignment, CaseParty
 from cases.selectors import case_claimed_total
 from cases.workflow import Status
+from core.money import quantize_yuan
 from mediation import vocab
 from mediation.models import (
     Agreement,
@@ -229,7 +230,7 @@ def case_money(*, case: Case, agreement: AgreementView | None) -> MoneyTotals:
     return MoneyTotals(
         claimed=case_claimed_total(case=case),
         agreed=agreement.agreed if agreement else ZERO,
-        recovered=recovered if recovered is not None else ZERO,
+        recovered=quantize_yuan(Decimal(recovered)) if recovered is not None else ZERO,  # SQLite sums as float
     )
 
 

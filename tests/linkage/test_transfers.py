@@ -17,7 +17,7 @@ from cases.selectors import case_get_for_user, case_queryset_for_user
 from cases.workflow import Status
 from core.exceptions import ApplicationError, PermissionDeniedError
 from core.history import save_with_history
-from linkage import services, vocab
+from linkage import selectors, services, vocab
 from linkage.models import Transfer
 from mediation.models import PaymentRecord
 from mediation.services.agreements import live_agreement
@@ -86,7 +86,7 @@ def test_judicial_confirmation_path_recovers_money_through_the_court(case_in, pe
         world.court,
         liaison,
     )
-    assert services.recovered_by_channel(case)["court"] == Decimal("12000.00")
+    assert selectors.recovered_by_channel(case=case)["court"] == Decimal("12000.00")
     names = list(CaseEvent.objects.filter(case=case, kind="linkage").values_list("name", flat=True))
     assert names == ["transfer_draft", "transfer_approve", "transfer_send", "transfer_acknowledge", "transfer_outcome"]
     assert transfer.history.filter(history_user=liaison).count() == 2
