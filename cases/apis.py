@@ -39,7 +39,7 @@ from core.api import (
     error_responses,
     paginate,
 )
-from core.exceptions import ApplicationError, ConflictError
+from core.exceptions import ApplicationError
 
 ZERO = Decimal("0.00")
 
@@ -660,13 +660,3 @@ class CaseReturnClosureApi(CaseTransitionApi):
 
     def perform(self, *, case: Case, actor: User, data: dict[str, Any]) -> None:
         services.case_return_closure(case=case, actor=actor, comment=data["comment"])
-
-
-@transition_endpoint
-class CaseArchiveApi(CaseTransitionApi):
-    """归档须先生成案卷（文书功能），目前不能通过 API 办理：总是答 409。"""
-
-    name = "archive"
-
-    def perform(self, *, case: Case, actor: User, data: dict[str, Any]) -> None:
-        raise ConflictError(_("归档须先生成案卷文书，该功能尚未开放，暂不能通过 API 归档。"))

@@ -345,10 +345,16 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise TypeError("CaseEvent is append-only")
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:  # type: ignore[override]
+        # bulk_create skips save(), hence the hash chain: events are created one by one.
+        raise TypeError("CaseEvent rows are created one at a time (hash chain)")
+
 
 class CaseEvent(models.Model):
     """Append-only log of what happened to a case: every transition (actor, from, to, reason,
-    time), alerts and assignments. Never updated or deleted."""
+    time), alerts and assignments. Never updated or deleted (refused here and, on PostgreSQL,
+    by a trigger). Each row carries `hash` = sha256 over its fields and `prev_hash`, the hash
+    of the case's previous event: a hash chain per case that `verify_audit` recomputes."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("类别"), max_length=20, choices=EventKind.choices)
@@ -361,6 +367,8 @@ class CaseEvent(models.Model):
     reason = models.TextField(_("理由/说明"), blank=True)
     payload = models.JSONField(_("数据"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, editable=False, default="")
+    hash = models.CharField(_("事件哈希"), max_length=64, editable=False, default="")
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -375,7 +383,10 @@ class CaseEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise TypeError("CaseEvent is append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        from cases.audit import chain_and_save
+
+        # Every creation path (objects.create, save) comes here, so every row is chained.
+        chain_and_save(self, lambda: super(CaseEvent, self).save(*args, **kwargs))  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise TypeError("CaseEvent is append-only")
@@ -395,6 +406,7 @@ class CaseEvent(models.Model):
 class NumberSeries(models.TextChoices):
     CASE = "case", _("案号")
     REGISTRY = "registry", _("登记号")
+    ARCHIVE = "archive", _("档号")
 
 
 class CaseNumberSequence(models.Model):

@@ -299,6 +299,16 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
     """The next number of `series` for the organisation and the year of `when` in Beijing
     time. Must run inside the caller's transaction: the counter row stays locked until it
     commits, so concurrent callers queue and numbers have neither gaps nor duplicates."""
+    year, value = sequence_next(organization=organization, series=series, when=when, actor=actor)
+    template = (
+        organization.case_number_template if series == NumberSeries.CASE else organization.registry_number_template
+    )
+    return template.format(year=year, short_code=organization.short_code, seq=value)
+
+
+def sequence_next(*, organization: Organization, series: str, when: dt.datetime, actor: User) -> tuple[int, int]:
+    """(year, next value) of a numbering series; the gap-free, duplicate-free counter that
+    number_allocate formats. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside transaction.atomic()")
     year = timezone.localtime(when).year
@@ -312,10 +322,7 @@ def number_allocate(*, organization: Organization, series: str, when: dt.datetim
     sequence = CaseNumberSequence.objects.select_for_update().get(organization=organization, year=year, series=series)
     sequence.last_value += 1
     save_with_history(sequence, actor=actor, reason=f"allocate {series}", update_fields=["last_value"])
-    template = (
-        organization.case_number_template if series == NumberSeries.CASE else organization.registry_number_template
-    )
-    return template.format(year=year, short_code=organization.short_code, seq=sequence.last_value)
+    return year, sequence.last_value
 
 
 # --- transitions ------------------------------------------------------------------------------

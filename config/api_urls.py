@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import apis as accounts
 from cases import apis as cases
 from core.api import by_method, not_found_view
+from documents import apis as documents
 from linkage import apis as linkage
 from mediation import apis as mediation
 from reports import apis as reports
@@ -37,7 +38,7 @@ TRANSITION_APIS: list[type[cases.CaseTransitionApi]] = [
     cases.CaseSubmitClosureApi,
     cases.CaseApproveClosureApi,
     cases.CaseReturnClosureApi,
-    cases.CaseArchiveApi,
+    documents.CaseArchiveApi,
 ]
 
 v1 = [
@@ -135,6 +136,14 @@ v1 = [
     path("transfers/", linkage.TransferInboxApi.as_view(), name="transfers"),
     # statistics (docs/statistics.md)
     path("stats/", reports.CaseStatsApi.as_view(), name="stats"),
+    # documents and archiving
+    path(CASE + "documents/", documents.CaseDocumentsApi.as_view(), name="case-documents"),
+    path("documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="document"),
+    path("documents/<int:document_id>/download/", documents.DocumentDownloadApi.as_view(), name="document-download"),
+    path(CASE + "archive/", documents.CaseArchiveDetailApi.as_view(), name="case-archive"),
+    path(CASE + "archive/package/", documents.CaseArchivePackageApi.as_view(), name="case-archive-package"),
+    path(CASE + "archive/verify/", documents.CaseArchiveVerifyApi.as_view(), name="case-archive-verify"),
+    path(CASE + "archive/supplements/", documents.CaseArchiveSupplementApi.as_view(), name="case-archive-supplements"),
 ]
 
 app_name = "api"

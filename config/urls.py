@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("mediation/", include("mediation.urls")),
     path("linkage/", include("linkage.urls")),
+    path("documents/", include("documents.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
+
+#: Checks every write through save_with_history passes first (registered by apps: e.g. the
+#: documents app refuses changes to archived cases). Each raises to refuse.
+WRITE_GUARDS: list[Callable[[models.Model], None]] = []
+
+
+def register_write_guard(func: Callable[[models.Model], None]) -> Callable[[models.Model], None]:
+    if func not in WRITE_GUARDS:
+        WRITE_GUARDS.append(func)
+    return func
 
 
 def save_with_history(
@@ -14,6 +25,8 @@ def save_with_history(
     the system user) and carries `reason`."""
     if actor is None:
         raise ValueError("save_with_history needs an actor; use accounts.services.system_user()")
+    for guard in WRITE_GUARDS:
+        guard(obj)
     obj._history_user = actor  # type: ignore[attr-defined]
     obj._change_reason = reason  # type: ignore[attr-defined]
     try:

@@ -7,3 +7,9 @@ class DocumentsConfig(AppConfig):
 
     name = "documents"
     verbose_name = _("文书与卷宗")
+
+    def ready(self) -> None:
+        from documents import checks, contexts, ui, workflow  # noqa: F401  (contexts registers the kinds)
+
+        workflow.register()
+        ui.register()

@@ -205,8 +205,8 @@ def test_accepting_twice_is_409(api: Any, director: Any, mediator: Any, case_in:
     assert case.assignments.count() == 1
 
 
-def test_archive_is_refused_with_a_reason(api: Any, clerk: Any, case_in: Any) -> None:
-    case = case_in(Status.CLOSED)
+def test_archiving_a_case_that_is_not_closed_is_a_conflict(api: Any, clerk: Any, case_in: Any) -> None:
+    case = case_in(Status.CLOSING)
 
     error = assert_error(api(clerk).post(f"{V1}/cases/{case.pk}/transitions/archive/"), 409, "conflict")
 

@@ -47,6 +47,7 @@ def ids(case_in: Any, world: Any) -> dict[str, int]:
         "transfer_id": 999,  # a missing transfer: its routes must answer 404, never 500
         "follow_up_id": case.follow_ups.first().pk,
         "record_id": case.service_records.first().pk,
+        "document_id": 999,  # a missing document: 404, never 500
     }
 
 

@@ -39,6 +39,7 @@ from cases import vocab as case_vocab
 from cases.models import Case, CaseParty, Employer, EventKind
 from cases.workflow import Status
 from core.history import save_with_history
+from documents.archive import archive_build, archive_request
 from linkage import services as link
 from linkage import vocab as lv
 from linkage.models import ReferralReport, Transfer
@@ -76,6 +77,8 @@ STATE_COUNTS: dict[str, int] = {
     S.CLOSED: 50,
     S.ARCHIVED: 62,
 }
+#: Planned archivings actually done (the rest stay closed): each renders the whole case file.
+ARCHIVE_LIMIT = 12
 #: Which organisation handles the i-th planned case (district ~55 %, each town ~15 %).
 ORG_CYCLE = ("DX", "XHM", "DX", "JG", "DX", "YZ", "DX", "DX", "XHM", "DX", "JG", "DX", "YZ")
 #: The outcome behind a closing / closed / archived case.
@@ -262,6 +265,7 @@ class DemoLoader:
         #: Booked sessions of each mediator ("m", pk) and room ("r", pk): the services refuse
         #: double bookings, so the demo picks free slots.
         self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = {}
+        self.archived = 0
 
     def load(self, count: int) -> None:
         self._organizations()
@@ -772,8 +776,22 @@ class DemoLoader:
         if step == "record_non_performance":
             return self._record_non_performance(plan, at)
         if step == "archive":
-            return services.case_transition(case=case, actor=clerk, name="archive", at=at)
+            return self._archive(case, clerk, at)
         raise ValueError(f"unknown step {step!r}")
+
+    def _archive(self, case: Case, clerk: User, at: dt.datetime) -> Case:
+        """立卷归档 through the documents app: every document rendered, bound, hashed. Only
+        the first ARCHIVE_LIMIT planned archivings are done (each renders a dozen PDFs); the
+        others stay closed, waiting for a clerk to archive them in the demo."""
+        if self.archived >= ARCHIVE_LIMIT:
+            return case
+        self.archived += 1
+        volume = archive_request(case=case, actor=clerk, schedule=False)
+        built = archive_build(volume.pk, at=at)
+        if built is None or built.status != "archived":
+            raise CommandError(f"archiving {case} failed: {built.error if built else 'no volume'}")
+        case.refresh_from_db()
+        return case
 
     def _director(self, plan: Plan) -> User:
         return self.users[data.ORG_TEAMS[plan.org]["director"][0]]
