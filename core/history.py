@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models
 
+CHANGE_REASON_LENGTH = 100
+
 #: Checks every write through save_with_history passes first (registered by apps: e.g. the
 #: documents app refuses changes to archived cases). Each raises to refuse.
 WRITE_GUARDS: list[Callable[[models.Model], None]] = []
@@ -28,7 +30,9 @@ def save_with_history(
     for guard in WRITE_GUARDS:
         guard(obj)
     obj._history_user = actor  # type: ignore[attr-defined]
-    obj._change_reason = reason  # type: ignore[attr-defined]
+    # simple-history keeps at most 100 characters of a reason; the full text of a
+    # transition's reason is in its CaseEvent.
+    obj._change_reason = reason[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
     try:
         obj.save(update_fields=update_fields)
     finally:

@@ -110,7 +110,7 @@ def archive_blockers(case: Case) -> list[str]:
     if formal and outcome in SUCCESS_OUTCOMES and not case.follow_ups.filter(done_at__isnull=False).exists():
         missing.append(_("回访记录"))
     if lacks("D15"):
-        missing.append(_("结案报告"))
+        missing.append(str(KINDS["D15"].title) if "D15" in KINDS else _("结案审批表"))
     return [_("归档材料不齐：%s。") % "、".join(missing)] if missing else []
 
 

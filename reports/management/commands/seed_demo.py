@@ -78,7 +78,8 @@ STATE_COUNTS: dict[str, int] = {
     S.ARCHIVED: 62,
 }
 #: Planned archivings actually done (the rest stay closed): each renders the whole case file.
-ARCHIVE_LIMIT = 12
+#: A smaller demo archives one per 25 cases (at least one).
+ARCHIVE_LIMIT = 8
 #: Which organisation handles the i-th planned case (district ~55 %, each town ~15 %).
 ORG_CYCLE = ("DX", "XHM", "DX", "JG", "DX", "YZ", "DX", "DX", "XHM", "DX", "JG", "DX", "YZ")
 #: The outcome behind a closing / closed / archived case.
@@ -266,8 +267,10 @@ class DemoLoader:
         #: double bookings, so the demo picks free slots.
         self.busy: dict[tuple[str, int], list[tuple[dt.datetime, dt.datetime]]] = {}
         self.archived = 0
+        self.archive_limit = ARCHIVE_LIMIT
 
     def load(self, count: int) -> None:
+        self.archive_limit = max(1, min(ARCHIVE_LIMIT, count // 25))
         self._organizations()
         self._agencies()
         self._staff()
@@ -776,14 +779,15 @@ class DemoLoader:
         if step == "record_non_performance":
             return self._record_non_performance(plan, at)
         if step == "archive":
-            return self._archive(case, clerk, at)
+            return self._archive(plan, case, clerk, at)
         raise ValueError(f"unknown step {step!r}")
 
-    def _archive(self, case: Case, clerk: User, at: dt.datetime) -> Case:
+    def _archive(self, plan: Plan, case: Case, clerk: User, at: dt.datetime) -> Case:
         """立卷归档 through the documents app: every document rendered, bound, hashed. Only
         the first ARCHIVE_LIMIT planned archivings are done (each renders a dozen PDFs); the
         others stay closed, waiting for a clerk to archive them in the demo."""
-        if self.archived >= ARCHIVE_LIMIT:
+        if self.archived >= self.archive_limit:
+            plan.state = S.CLOSED  # left for a clerk to archive in the demo
             return case
         self.archived += 1
         volume = archive_request(case=case, actor=clerk, schedule=False)
