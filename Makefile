@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test lint typecheck pytest venv sysdeps migrate seed worker beat clean
+.PHONY: run test lint typecheck pytest venv sysdeps sysdeps-test migrate seed worker beat clean
 
 venv: $(STAMP)
 
@@ -20,6 +20,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 sysdeps:
 	@bash scripts/ensure-system-deps.sh
 
+sysdeps-test:
+	@bash scripts/ensure-system-deps.sh --test
+
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
@@ -32,7 +35,7 @@ run: venv sysdeps seed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, type check and the whole test suite
-test: venv lint typecheck pytest
+test: venv sysdeps-test lint typecheck pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .

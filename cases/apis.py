@@ -24,8 +24,9 @@ from rest_framework.response import Response
 from accounts.access import organizations_in_scope
 from accounts.models import Organization, Role, User
 from accounts.selectors import staff_of
-from cases import selectors, services, vocab
-from cases.models import AssignmentRole, Case, CaseParty, Clock, EventKind
+from cases import reveal, selectors, services, vocab
+from cases.models import AssignmentRole, Case, CaseParty, Clock, EventKind, RevealField
+from cases.reveal import MAX_REASON_LENGTH, MIN_REASON_LENGTH
 from cases.workflow import TRANSITIONS, Status
 from core.api import (
     READ_ERRORS,
@@ -660,3 +661,46 @@ class CaseReturnClosureApi(CaseTransitionApi):
 
     def perform(self, *, case: Case, actor: User, data: dict[str, Any]) -> None:
         services.case_return_closure(case=case, actor=actor, comment=data["comment"])
+
+
+# --- personal data --------------------------------------------------------------------------------
+
+
+class CasePartyRevealApi(ApiView):
+    """查看完整证件号码/电话: one value of one party, after a reason. Logged (cases.reveal)."""
+
+    class InputSerializer(serializers.Serializer):
+        field = serializers.ChoiceField(choices=RevealField.choices, help_text="id_number 或 phone（单位为联系电话）")
+        reason = serializers.CharField(
+            max_length=MAX_REASON_LENGTH, help_text=f"查看理由（必填，至少 {MIN_REASON_LENGTH} 个字）"
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        field = serializers.ChoiceField(choices=RevealField.choices)
+        value = serializers.CharField(help_text="完整值（不要写入日志或网址）")
+
+    @extend_schema(
+        operation_id="cases_parties_reveal",
+        summary="查看当事人完整证件号码或电话",
+        description=(
+            "书记员、调解员、中心主任可查看本组织案件当事人的一项完整信息，须填写理由（至少4个字）。"
+            "每次查看和每次被拒绝的尝试都记录在案（查看人、时间、理由、来源地址，不记录查看到的值）。"
+            "督导审计、联络员在范围内答 403，范围外答 404。"
+        ),
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, case_id: int, party_id: int) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        revealed = reveal.personal_data_reveal(
+            case_id=case_id,
+            party_id=party_id,
+            field=str(data.get("field") or ""),
+            reason=str(data.get("reason") or ""),
+            actor=request_actor(request),
+            via="api",
+            remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+        )
+        response = Response(self.OutputSerializer({"field": revealed.field, "value": revealed.value}).data)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -484,3 +484,56 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_clock_display()} {self.due_on}"
+
+
+class RevealField(models.TextChoices):
+    """What a reveal unmasks: the party's ID number, or its phone (a person's phone, an
+    employer's contact phone)."""
+
+    ID_NUMBER = "id_number", _("证件号码")
+    PHONE = "phone", _("联系电话")
+
+
+class PersonalDataRevealQuerySet(models.QuerySet["PersonalDataReveal"]):
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("PersonalDataReveal is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("PersonalDataReveal is append-only")
+
+
+class PersonalDataReveal(models.Model):
+    """Reveal log (DOMAIN.md §11.5 RevealLog, RELIABILITY.md T6): every time a user saw a
+    party's full ID number or phone, with the reason given, and every refused attempt
+    (`granted=False`). The revealed value itself is never stored. Append-only: rows are
+    never updated or deleted (refused here and, on PostgreSQL, by a trigger)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="reveals")
+    party = models.ForeignKey(CaseParty, verbose_name=_("当事人"), on_delete=models.PROTECT, related_name="reveals")
+    field = models.CharField(_("查看项目"), max_length=20, choices=RevealField.choices, blank=True)
+    reason = models.TextField(_("查看理由"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    granted = models.BooleanField(_("已准许"), default=True)
+    via = models.CharField(_("途径"), max_length=10, default="web")
+    remote_addr = models.CharField(_("来源地址"), max_length=45, blank=True)
+
+    objects = PersonalDataRevealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M} {self.field}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("PersonalDataReveal is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("PersonalDataReveal is append-only")

@@ -10,18 +10,20 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import can_write_cases_of, organizations_in_scope, primary_membership
 from accounts.models import Role, User
-from cases import selectors, services, vocab
+from cases import history, reveal, selectors, services, vocab
 from cases.forms import form_for
 from cases.intake import case_intake, intake_duplicates
 from cases.intake_forms import ApplicantFormSet, CaseIntakeForm, ClaimFormSet, RespondentForm
 from cases.ui import panels_for
 from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, Status
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDeniedError
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("q", "status", "organization", "dispute_type", "received_from", "received_to", "overdue", "order")
@@ -68,8 +70,68 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "actions": selectors.case_available_transitions(case=case, user=request.user),
             "timeline": selectors.case_timeline(case=case),
             "panels": panels_for(request, case),
+            "may_reveal": reveal.may_reveal(request.user, case),
+            "may_browse_history": history.may_browse(request.user, case.organization),
         },
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def party_reveal_view(request: HttpRequest, case_id: int, party_id: int) -> HttpResponse:
+    """查看完整证件号码/电话: a reason first, then the one value. With htmx the form and the
+    value replace the masked value in the party table; without, they are pages of their own.
+    The value is only ever in the response body (never in a URL, a message or a log)."""
+    partial = request.headers.get("HX-Request") == "true"
+    field = (request.POST.get("field") if request.method == "POST" else request.GET.get("field")) or ""
+    reason = request.POST.get("reason", "")
+    context: dict[str, Any] = {"field": field, "reason": reason, "partial": partial, "errors": {}}
+    status = 200
+    if request.method == "POST":
+        try:
+            revealed = reveal.personal_data_reveal(
+                case_id=case_id,
+                party_id=party_id,
+                field=field,
+                reason=reason,
+                actor=cast(User, request.user),
+                remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+            )
+        except PermissionDeniedError as exc:
+            if not partial:
+                raise
+            return render(request, "cases/_reveal_refused.html", {"message": exc.message}, status=exc.status_code)
+        except ApplicationError as exc:
+            status = exc.status_code
+            context["errors"] = exc.fields
+            context["message"] = exc.message
+        else:
+            template = "cases/_revealed.html" if partial else "cases/reveal.html"
+            return render(request, template, {**context, **_revealed_context(revealed)})
+    case, party = reveal.reveal_target_get(case_id=case_id, party_id=party_id, user=request.user)
+    if not reveal.may_reveal(request.user, case):
+        raise PermissionDeniedError(_("您的角色不能查看完整的个人信息。"))
+    context.update(case=case, party=party, field_label=_field_label(field), min_length=reveal.MIN_REASON_LENGTH)
+    template = "cases/_reveal_form.html" if partial else "cases/reveal.html"
+    return render(request, template, context, status=status)
+
+
+def _field_label(field: str) -> str:
+    from cases.models import RevealField
+
+    return str(RevealField(field).label) if field in RevealField.values else ""
+
+
+def _revealed_context(revealed: reveal.Revealed) -> dict[str, Any]:
+    return {
+        "case": revealed.case,
+        "party": revealed.party,
+        "value": revealed.value,
+        "field": revealed.field,
+        "field_label": _field_label(revealed.field),
+        "revealed": True,
+    }
 
 
 def _run(name: str, case: Any, user: Any, form: Any) -> Any:
@@ -236,3 +298,58 @@ def case_new_view(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _history_scope(request: HttpRequest) -> set[int]:
+    org_ids = history.organization_ids(request.user)
+    if not org_ids:
+        raise PermissionDeniedError(_("只有督导审计、中心主任和系统管理员可以查看变更记录。"))
+    return org_ids
+
+
+@login_required
+@never_cache
+@require_GET
+def history_view(request: HttpRequest) -> HttpResponse:
+    """变更记录: every change to the cases in scope, newest first, 50 a page."""
+    org_ids = _history_scope(request)
+    filters, errors = history.HistoryFilters.parse(request.GET)
+    try:
+        page = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        page = 1
+    entries = history.history_entries(
+        org_ids=org_ids, filters=filters, offset=(page - 1) * history.PAGE_SIZE, limit=history.PAGE_SIZE + 1
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/history.html",
+        {
+            "entries": entries[: history.PAGE_SIZE],
+            "has_next": len(entries) > history.PAGE_SIZE,
+            "page_number": page,
+            "filters": filters,
+            "errors": errors,
+            "kinds": history.Kind.choices,
+            "users": history.history_users(org_ids),
+            "querystring": query.urlencode(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def history_export_view(request: HttpRequest) -> HttpResponse:
+    """The filtered history as CSV (UTF-8 with BOM), masked like the page."""
+    org_ids = _history_scope(request)
+    filters, _errors = history.HistoryFilters.parse(request.GET)
+    body = history.history_csv(org_ids=org_ids, filters=filters)
+    response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="history-{stamp}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

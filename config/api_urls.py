@@ -47,10 +47,12 @@ v1 = [
     path("staff/", accounts.StaffListApi.as_view(), name="staff"),
     # cases
     path("cases/", by_method(get=cases.CaseListApi, post=cases.CaseCreateApi), name="cases"),
+    path("cases/export.xlsx", reports.CaseExportApi.as_view(), name="cases-export"),
     path(CASE, cases.CaseDetailApi.as_view(), name="case"),
     path(CASE + "history/", cases.CaseHistoryApi.as_view(), name="case-history"),
     path(CASE + "parties/", cases.CasePartyAddApi.as_view(), name="case-parties"),
     path(CASE + "claims/", cases.CaseClaimAddApi.as_view(), name="case-claims"),
+    path(CASE + "parties/<int:party_id>/reveal/", cases.CasePartyRevealApi.as_view(), name="case-party-reveal"),
     *[
         path(f"{CASE}transitions/{api.name}/", api.as_view(), name=f"case-transition-{api.name}")
         for api in TRANSITION_APIS
@@ -136,6 +138,8 @@ v1 = [
     path("transfers/", linkage.TransferInboxApi.as_view(), name="transfers"),
     # statistics (docs/statistics.md)
     path("stats/", reports.CaseStatsApi.as_view(), name="stats"),
+    # register import (docs/import.md)
+    path("imports/", reports.RegisterImportApi.as_view(), name="imports"),
     # documents and archiving
     path(CASE + "documents/", documents.CaseDocumentsApi.as_view(), name="case-documents"),
     path("documents/<int:document_id>/", documents.DocumentDetailApi.as_view(), name="document"),

@@ -191,6 +191,19 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: with no broker configured tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL: str = _env("CELERY_BROKER_URL", str, "")  # type: ignore[assignment]
+
+# A cache shared by the web processes and the workers (import progress, login throttling):
+# Redis in production (CACHE_URL=redis://127.0.0.1:6379/1); per-process memory by default.
+CACHE_URL: str = _env("CACHE_URL", str, "")  # type: ignore[assignment]
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or unset for a per-process memory cache)")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

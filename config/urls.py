@@ -16,6 +16,7 @@ urlpatterns = [
     path("mediation/", include("mediation.urls")),
     path("linkage/", include("linkage.urls")),
     path("documents/", include("documents.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the product needs at run time: a CJK font and HarfBuzz's subsetter for
-# WeasyPrint (PDFs in Chinese). Installs them when running as root with apt-get, otherwise
-# says exactly what to install. Never fails the caller: the app runs without them, PDFs don't.
+# WeasyPrint (PDFs in Chinese); with --test also Chromium for the browser tests (tests/e2e)
+# and poppler-utils. Installs them when running as root with apt-get, otherwise says exactly
+# what to install. Never fails the caller: the app runs without them, PDFs don't.
 set -u
 need=()
+if [ "${1:-}" = "--test" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || need+=(libharfbuzz-subset0)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)

@@ -48,6 +48,7 @@ def ids(case_in: Any, world: Any) -> dict[str, int]:
         "follow_up_id": case.follow_ups.first().pk,
         "record_id": case.service_records.first().pk,
         "document_id": 999,  # a missing document: 404, never 500
+        "party_id": case.parties.first().pk,
     }
 
 
