@@ -13,6 +13,7 @@ def current_membership(request: HttpRequest) -> dict[str, Any]:
         # what the main navigation offers (each page checks again)
         "nav": {
             "history": bool(roles & {Role.AUDITOR, Role.DIRECTOR}),
+            "dashboard": bool(roles & {Role.AUDITOR, Role.DIRECTOR}),
             "import": Role.DIRECTOR in roles,
         },
     }

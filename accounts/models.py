@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from stdnum.cn import uscc as uscc_number
 
 DEFAULT_CASE_NUMBER_TEMPLATE = "（{year}）{short_code}字第{seq:04d}号"
 DEFAULT_REGISTRY_NUMBER_TEMPLATE = "（{year}）{short_code}登字第{seq:04d}号"
@@ -203,3 +207,196 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.organization or self.agency
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+# --- lawyer mediators, zones and the duty roster (DOMAIN.md §2.4, §5.2; docs/lawyers.md) ------
+
+#: 律师执业证号: 17 digits (1 licensing authority level digit + region code + year + type + serial).
+LICENCE_NUMBER_VALIDATOR = RegexValidator(r"^\d{17}$", _("律师执业证号为17位数字。"))
+
+
+class LawFirm(models.Model):
+    """A law firm contracted by the union (购买服务) to provide duty lawyers."""
+
+    name = models.CharField(_("律师事务所名称"), max_length=100, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    contract_start = models.DateField(_("服务合同起始日"), null=True, blank=True)
+    contract_end = models.DateField(_("服务合同截止日"), null=True, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("律师事务所")
+        verbose_name_plural = _("律师事务所")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="lawfirm_contract_period",
+                condition=Q(contract_start__isnull=True)
+                | Q(contract_end__isnull=True)
+                | Q(contract_end__gte=models.F("contract_start")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.uscc and not uscc_number.is_valid(self.uscc):
+            raise ValidationError({"uscc": _("统一社会信用代码不正确。")})
+
+
+class LawyerProfile(models.Model):
+    """A lawyer mediator (律师调解员): a user who holds a mediator membership."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="lawyer_profile")
+    licence_number = models.CharField(
+        _("律师执业证号"), max_length=17, unique=True, validators=[LICENCE_NUMBER_VALIDATOR]
+    )
+    firm = models.ForeignKey(LawFirm, verbose_name=_("律师事务所"), on_delete=models.PROTECT, related_name="lawyers")
+    active = models.BooleanField(_("在册"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("律师调解员")
+        verbose_name_plural = _("律师调解员")
+        ordering = ["firm", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.firm}）"
+
+
+class Zone(models.Model):
+    """片区: a set of streets/towns of a district whose cases one duty lawyer takes."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("区级调解中心"), on_delete=models.PROTECT, related_name="zones"
+    )
+    name = models.CharField(_("片区名称"), max_length=50)
+    towns = models.ManyToManyField(
+        Organization,
+        verbose_name=_("所辖街道/乡镇分中心"),
+        blank=True,
+        related_name="lawyer_zones",
+        limit_choices_to={"level": OrganizationLevel.STREET_TOWN},
+    )
+    street_names = models.TextField(
+        _("街道/乡镇名称"),
+        blank=True,
+        help_text=_("每行一个，如“西红门镇”；用人单位地址中含有其中之一即归入本片区"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(m2m_fields=[towns])
+
+    class Meta:
+        verbose_name = _("片区")
+        verbose_name_plural = _("片区")
+        ordering = ["organization", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="zone_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DutyAssignment(models.Model):
+    """One day of the duty roster (值班表): the lawyer on duty for a zone."""
+
+    date = models.DateField(_("值班日期"))
+    zone = models.ForeignKey(Zone, verbose_name=_("片区"), on_delete=models.PROTECT, related_name="duties")
+    lawyer = models.ForeignKey(User, verbose_name=_("值班律师"), on_delete=models.PROTECT, related_name="duties")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("律师值班")
+        verbose_name_plural = _("律师值班表")
+        ordering = ["date", "zone"]
+        constraints = [models.UniqueConstraint(fields=["date", "zone"], name="duty_one_lawyer_per_zone_day")]
+        indexes = [models.Index(fields=["lawyer", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.zone} {self.lawyer}"
+
+
+class LawyerRepresentation(models.Model):
+    """利益冲突登记: a lawyer has acted for a worker or an employer (as agent or adviser), so
+    is not suggested for that party's cases. Refers to the case app's parties by name
+    ("cases.Person", "cases.Employer"): accounts code never imports cases."""
+
+    lawyer = models.ForeignKey(User, verbose_name=_("律师"), on_delete=models.PROTECT, related_name="representations")
+    person = models.ForeignKey(
+        "cases.Person",
+        verbose_name=_("曾代理的劳动者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lawyer_representations",
+    )
+    employer = models.ForeignKey(
+        "cases.Employer",
+        verbose_name=_("曾代理的用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lawyer_representations",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("律师代理记录（利益冲突）")
+        verbose_name_plural = _("律师代理记录（利益冲突）")
+        constraints = [
+            models.CheckConstraint(
+                name="representation_person_xor_employer",
+                condition=Q(person__isnull=False, employer__isnull=True)
+                | Q(person__isnull=True, employer__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lawyer} → {self.person or self.employer}"
+
+
+class SuggestionReason(models.TextChoices):
+    ZONE_DUTY = "zone_duty", _("片区当日值班律师")
+    OTHER_ZONE_DUTY = "other_zone_duty", _("本片区值班律师回避，改荐其他片区当日值班律师")
+    NO_ZONE = "no_zone", _("案件未匹配到片区")
+    NO_ROSTER = "no_roster", _("当日无值班律师")
+    ALL_CONFLICTED = "all_conflicted", _("当日值班律师均须回避")
+
+
+class LawyerSuggestion(models.Model):
+    """What the system suggested when the case was accepted, and what the director chose."""
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("案件"), on_delete=models.CASCADE, related_name="lawyer_suggestion"
+    )
+    on_date = models.DateField(_("值班日期"))
+    zone = models.ForeignKey(Zone, verbose_name=_("片区"), null=True, blank=True, on_delete=models.PROTECT)
+    suggested_lawyer = models.ForeignKey(
+        User, verbose_name=_("推荐律师"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("推荐依据"), max_length=20, choices=SuggestionReason.choices)
+    skipped = models.JSONField(_("回避未推荐"), default=list, blank=True, help_text=_("[{user_id, name, reason}]"))
+    chosen_mediators = models.JSONField(_("实际指派的调解员"), default=list, help_text=_("用户 id，第一位为主调解员"))
+    suggestion_taken = models.BooleanField(_("采纳推荐"), default=False)
+    accepted_at = models.DateTimeField(_("受理时间"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("值班律师推荐记录")
+        verbose_name_plural = _("值班律师推荐记录")
+        ordering = ["-accepted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.suggested_lawyer or self.get_reason_display()}"

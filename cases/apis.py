@@ -15,17 +15,21 @@ from typing import Any, ClassVar, cast
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.access import organizations_in_scope
 from accounts.models import Organization, Role, User
 from accounts.selectors import staff_of
-from cases import reveal, selectors, services, vocab
-from cases.models import AssignmentRole, Case, CaseParty, Clock, EventKind, RevealField
+from accounts.services import system_user
+from cases import consultations, online, reveal, selectors, services, vocab
+from cases.models import AssignmentRole, Case, CaseParty, Clock, EventKind, PlatformClient, RevealField
 from cases.reveal import MAX_REASON_LENGTH, MIN_REASON_LENGTH
 from cases.workflow import TRANSITIONS, Status
 from core.api import (
@@ -40,7 +44,7 @@ from core.api import (
     error_responses,
     paginate,
 )
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDeniedError
 
 ZERO = Decimal("0.00")
 
@@ -410,6 +414,11 @@ class CaseCreateApi(ApiView):
         respondents = RespondentSerializer(many=True, required=False, default=list)
         claims = ClaimInputSerializer(many=True, required=False, default=list)
 
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if problem := vocab.source_reference_problem(attrs["source"], attrs.get("source_reference", "")):
+                raise serializers.ValidationError({"source_reference": [problem]})
+            return attrs
+
     @extend_schema(
         operation_id="cases_create",
         summary="新建案件草稿（含申请人、被申请人和请求事项）",
@@ -704,3 +713,289 @@ class CasePartyRevealApi(ApiView):
         response = Response(self.OutputSerializer({"field": revealed.field, "value": revealed.value}).data)
         response["Cache-Control"] = "no-store"
         return response
+
+
+# --- intake channels: online applications from partner platforms, consultations -----------------
+# (docs/intake.md)
+
+
+class PlatformKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>`: a partner platform (cases.PlatformClient). The request
+    runs as the system user; `request.auth` is the platform. Staff tokens do not work here."""
+
+    keyword = "Api-Key"
+
+    def authenticate(self, request: Request) -> tuple[User, PlatformClient] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        keyword, _sep, key = header.partition(" ")
+        if keyword != self.keyword:
+            return None
+        platform = online.platform_client_for_key(key.strip())
+        if platform is None:
+            raise exceptions.AuthenticationFailed()
+        return system_user(), platform
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class PlatformKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.apis.PlatformKeyAuthentication"
+    name = "platformKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "对接平台密钥：Authorization: Api-Key <密钥>（由系统管理员用 manage.py platform_key 签发）",
+        }
+
+
+class IsPlatform(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, PlatformClient)
+
+
+class OnlineApplicationCreateApi(ApiView):
+    """A partner platform files an application: the same draft as the public form /apply/."""
+
+    authentication_classes = [PlatformKeyAuthentication]
+    permission_classes = [IsPlatform]
+
+    class InputSerializer(serializers.Serializer):
+        class ApplicantSerializer(serializers.Serializer):
+            name = serializers.CharField(max_length=50)
+            id_number = serializers.CharField(max_length=30, help_text="18位居民身份证号码")
+            phone = serializers.CharField(max_length=20, help_text="手机号；状态查询用其后4位")
+            address = serializers.CharField(max_length=200, help_text="送达地址")
+
+        class EmployerSerializer(serializers.Serializer):
+            name = serializers.CharField(max_length=200)
+            uscc = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+        class ClaimSerializer(serializers.Serializer):
+            claim_type = serializers.ChoiceField(choices=vocab.ClaimType.choices)
+            description = serializers.CharField(max_length=300)
+            amount = MoneyField(required=False, allow_null=True, default=None, help_text="非金钱请求不填")
+
+        class ConsentsSerializer(serializers.Serializer):
+            pipl_notice = serializers.BooleanField(help_text="已阅读个人信息处理告知并同意（须为 true）")
+            voluntary = serializers.BooleanField(help_text="自愿申请调解（须为 true）")
+            truthful = serializers.BooleanField(help_text="保证所填内容真实（须为 true）")
+            e_service = serializers.BooleanField(default=False, help_text="同意电子送达")
+            transfer_court = serializers.BooleanField(default=False, help_text="单独同意向法院提供材料")
+            transfer_arbitration = serializers.BooleanField(default=False, help_text="单独同意向仲裁委提供材料")
+            transfer_inspection = serializers.BooleanField(default=False, help_text="单独同意向劳动监察提供材料")
+
+        class EvidenceSerializer(serializers.Serializer):
+            filename = serializers.CharField(max_length=200, help_text="文件名，扩展名 .pdf .jpg .jpeg .png")
+            content_base64 = serializers.CharField(help_text="文件内容，base64 编码；整个请求体不超过 2.5 MB")
+
+        organization = serializers.CharField(max_length=20, help_text="受理的调解组织代码（须为本平台获准提交的组织）")
+        platform_reference = serializers.CharField(max_length=80, help_text="平台的申请编号；同一编号只受理一次")
+        applicant = ApplicantSerializer()
+        employer = EmployerSerializer()
+        dispute_type = serializers.ChoiceField(choices=vocab.DisputeType.choices)
+        # min_length/max_length reach the ListSerializer (DRF >= 3.15); the stubs do not know them.
+        claims = ClaimSerializer(many=True, min_length=1, max_length=online.MAX_CLAIMS)  # type: ignore[call-arg]
+        facts = serializers.CharField(max_length=online.MAX_FACTS, help_text="事实与理由")
+        consents = ConsentsSerializer()
+        evidence = EvidenceSerializer(  # type: ignore[call-arg]
+            many=True, required=False, default=list, max_length=online.MAX_EVIDENCE
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        tracking_code = serializers.CharField(help_text="查询码（只返回这一次；平台应转告申请人）")
+        reference = serializers.CharField(help_text="平台的申请编号")
+        organization = OrganizationRefSerializer()
+        status = serializers.CharField(help_text="received：已收到，待登记")
+
+    @extend_schema(
+        operation_id="online_applications_create",
+        summary="对接平台提交网上调解申请",
+        description=(
+            "以平台密钥认证（Authorization: Api-Key <密钥>），在平台指定的调解组织建立案件草稿（来源：网上调解平台，"
+            "申请方式：网上）。任何一项有误则不保存（fields 指出哪一项，如 applicant.id_number、claims.0.amount、"
+            "consents.pipl_notice）。无密钥或密钥无效答 401；平台无权向该组织提交答 403；同一 platform_reference "
+            "再次提交答 409。申请人凭 tracking_code 和电话后4位在 /apply/status/ 查询进度。"
+        ),
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 401, 403, 409, 413)},
+        tags=["online-applications"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        platform = cast(PlatformClient, request.auth)
+        organization = Organization.objects.filter(code=data["organization"], active=True).first()
+        if organization is None:
+            message = _("没有代码为“%s”的调解组织。") % data["organization"]
+            raise ApplicationError(message, fields={"organization": [message]})
+        if not online.platform_may_file(platform, organization):
+            raise PermissionDeniedError(_("本平台未获准向“%s”提交申请。") % organization.name)
+        application, code = online.online_application_submit(
+            organization=organization,
+            applicant=data["applicant"],
+            employer=data["employer"],
+            dispute_type=data["dispute_type"],
+            claims=data["claims"],
+            facts=data["facts"],
+            evidence=online.evidence_from_base64(data["evidence"]),
+            consents=data["consents"],
+            platform=platform,
+            platform_reference=data["platform_reference"],
+        )
+        output = {
+            "tracking_code": code,
+            "reference": application.reference,
+            "organization": organization,
+            "status": "received",
+        }
+        response = Response(self.OutputSerializer(output).data, status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ConsultationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization = OrganizationRefSerializer()
+    channel = serializers.ChoiceField(choices=vocab.ConsultationChannel.choices)
+    date = DateField()
+    topic = serializers.CharField()
+    dispute_type = serializers.CharField(help_text="争议类型代码；未定为空")
+    caller_name = serializers.CharField()
+    reference = serializers.CharField()
+    note = serializers.CharField()
+    handled_by = UserRefSerializer()
+    converted_case_id = serializers.IntegerField(allow_null=True)
+    created_at = DateTimeField()
+
+
+class ConsultationListApi(ApiView):
+    class FilterSerializer(serializers.Serializer):
+        organization = serializers.CharField(required=False, max_length=20, help_text="调解组织代码")
+        channel = serializers.ChoiceField(choices=vocab.ConsultationChannel.choices, required=False)
+        date_from = DateField(required=False)
+        date_to = DateField(required=False)
+
+    pagination_class = LimitOffsetPagination
+
+    @extend_schema(
+        operation_id="consultations_list",
+        summary="咨询记录",
+        description="本人可查看的调解组织的咨询记录，新的在前；分页：?limit=&offset=。",
+        parameters=[FilterSerializer],
+        responses={200: ConsultationOutputSerializer(many=True), **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        rows = consultations.consultation_list(user=request.user, filters=filters.validated_data)
+        return paginate(request=request, view=self, queryset=rows, serializer_class=ConsultationOutputSerializer)
+
+
+class ConsultationCreateApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        organization = serializers.CharField(max_length=20, help_text="调解组织代码")
+        channel = serializers.ChoiceField(choices=vocab.ConsultationChannel.choices)
+        topic = serializers.CharField(max_length=100)
+        date = DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+        dispute_type = serializers.ChoiceField(
+            choices=vocab.DisputeType.choices, required=False, allow_blank=True, default=""
+        )
+        caller_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+        reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+        note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        operation_id="consultations_create",
+        summary="登记咨询",
+        description="书记员、调解员、中心主任登记一次咨询（未申请调解的来访、来电）。",
+        request=InputSerializer,
+        responses={201: ConsultationOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organization = _organization_in_scope(request.user, data.pop("organization"))
+        consultation = consultations.consultation_log(actor=request_actor(request), organization=organization, **data)
+        return Response(ConsultationOutputSerializer(consultation).data, status=201)
+
+
+class ConsultationConvertApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        dispute_type = serializers.ChoiceField(
+            choices=vocab.DisputeType.choices,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="咨询未定争议类型时必填",
+        )
+
+    @extend_schema(
+        operation_id="consultations_convert",
+        summary="咨询转为案件",
+        description="一步建立案件草稿（争议类型、来源按咨询渠道、情况记录作为事实与理由；有咨询人姓名的作为申请人），并与咨询关联。已转换的答 409。",
+        request=InputSerializer,
+        responses={201: CaseDetailApi.OutputSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def post(self, request: Request, consultation_id: int) -> Response:
+        consultation = consultations.consultation_get_for_user(
+            consultation_id=consultation_id, user=request.user, for_write=True
+        )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = consultations.consultation_convert(
+            consultation=consultation, actor=request_actor(request), **serializer.validated_data
+        )
+        return case_detail_response(case_id=case.pk, user=request.user, status=201)
+
+
+class ConsultationStatsApi(ApiView):
+    class FilterSerializer(serializers.Serializer):
+        organization = serializers.CharField(max_length=20, help_text="调解组织代码")
+        date_from = DateField(help_text="起始日期（含）")
+        date_to = DateField(help_text="截止日期（含）")
+        include_children = serializers.BooleanField(default=False, help_text="含下级组织")
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs["date_to"] < attrs["date_from"]:
+                raise serializers.ValidationError({"date_to": [_("截止日期不能早于起始日期。")]})
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        class MonthSerializer(serializers.Serializer):
+            total = serializers.IntegerField()
+            by_channel = serializers.DictField(child=serializers.IntegerField())
+
+        organization = serializers.CharField()
+        date_from = serializers.CharField(source="from")
+        date_to = serializers.CharField(source="to")
+        consultations = serializers.IntegerField(help_text="咨询次数")
+        converted_to_cases = serializers.IntegerField(help_text="其中转为案件的")
+        by_channel = serializers.DictField(
+            child=serializers.IntegerField(), help_text="walk_in / hotline_12351 / petition_12345 / online / other"
+        )
+        by_month = serializers.DictField(child=MonthSerializer(), help_text="键为 YYYY-MM")
+
+    @extend_schema(
+        operation_id="consultations_stats",
+        summary="咨询统计（按渠道、按月）",
+        description="按咨询日期统计；与 GET /api/v1/stats/ 的案件统计分开（IMPORT_FORMAT.md 的统计格式不含咨询）。",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        stats = consultations.consultation_stats(
+            organization=_organization_in_scope(request.user, data["organization"]),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            include_children=data["include_children"],
+        )
+        return Response(self.OutputSerializer(stats).data)

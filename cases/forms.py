@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lawyers import lawyer_suggest
 from accounts.models import Role, User
 from accounts.selectors import staff_of
 from cases import vocab
@@ -56,6 +57,11 @@ class AcceptForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["clerk"]).queryset = staff_of(
             organization=case.organization, role=Role.CLERK
         )
+        # The duty lawyer of the case's zone today, pre-selected as lead (docs/lawyers.md).
+        self.suggestion = lawyer_suggest(case=case)
+        self.fields["lead_mediator"].help_text = self.suggestion.note
+        if self.suggestion.lawyer is not None:
+            self.initial.setdefault("lead_mediator", self.suggestion.lawyer.pk)
 
     def mediators(self) -> list[User]:
         lead = self.cleaned_data["lead_mediator"]

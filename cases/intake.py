@@ -76,6 +76,8 @@ def case_intake(
         found.add("applicants", _("请至少填写一名申请人。"))
     if not claims:
         found.add("claims", _("请至少填写一项请求事项。"))
+    if problem := vocab.source_reference_problem(source, source_reference):
+        found.add("source_reference", problem)
     with transaction.atomic():
         case = found.run(
             "",

@@ -537,3 +537,130 @@ class PersonalDataReveal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("PersonalDataReveal is append-only")
+
+
+# --- intake channels: consultations and online applications (docs/intake.md) ----------------
+
+
+class Consultation(models.Model):
+    """A consultation (咨询) that is not (yet) a case: counted in the statistics and, when the
+    visitor wants mediation, converted into a draft case in one step (`converted_case`)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("调解组织"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    channel = models.CharField(_("咨询渠道"), max_length=20, choices=vocab.ConsultationChannel.choices)
+    topic = models.CharField(_("咨询事项"), max_length=100)
+    dispute_type = models.CharField(_("争议类型"), max_length=5, choices=vocab.DisputeType.choices, blank=True)
+    date = models.DateField(_("咨询日期"), default=timezone.localdate)
+    caller_name = models.CharField(_("咨询人"), max_length=50, blank=True)
+    reference = models.CharField(_("工单号"), max_length=80, blank=True)
+    note = models.TextField(_("情况记录"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接待人"), on_delete=models.PROTECT, related_name="consultations"
+    )
+    converted_case = models.OneToOneField(
+        Case,
+        verbose_name=_("转为案件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation",
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("咨询")
+        verbose_name_plural = _("咨询")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organization", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
+
+
+class PlatformClient(models.Model):
+    """A partner platform (网上调解平台, 12345 平台) that files online applications through
+    `POST /api/v1/online-applications/` with `Authorization: Api-Key <key>`. Only the
+    SHA-256 of the key is stored; the key is shown once, when it is issued."""
+
+    name = models.CharField(_("平台名称"), max_length=100)
+    organizations = models.ManyToManyField(
+        Organization,
+        verbose_name=_("可提交的调解组织"),
+        related_name="platform_clients",
+        help_text=_("平台可向这些组织（及其下级组织）提交申请"),
+    )
+    key_prefix = models.CharField(_("密钥前缀"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("对接平台")
+        verbose_name_plural = _("对接平台")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OnlineApplication(models.Model):
+    """An application filed online (public form /apply/ or a partner platform): the draft case
+    it created, the tracking code (stored as a keyed hash only) and the last four digits of
+    the applicant's phone (hashed), which together answer /apply/status/."""
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="online_application"
+    )
+    reference = models.CharField(_("网上申请编号"), max_length=80)
+    platform = models.ForeignKey(
+        PlatformClient,
+        verbose_name=_("对接平台"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    tracking_code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    phone_last4_hash = models.CharField(max_length=64, editable=False)
+    consents = models.JSONField(_("告知与同意"), default=dict)
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("网上申请")
+        verbose_name_plural = _("网上申请")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "reference"],
+                condition=Q(platform__isnull=False),
+                name="online_application_platform_reference_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class OnlineApplicationFile(models.Model):
+    """Evidence uploaded with an online application (PDF, JPG, PNG; core.uploads)."""
+
+    application = models.ForeignKey(OnlineApplication, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(_("文件"), upload_to="online/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+
+    class Meta:
+        verbose_name = _("网上申请材料")
+        verbose_name_plural = _("网上申请材料")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -243,10 +243,23 @@ def worklist(*, user: Any, limit: int = 20) -> list[WorkSection]:
             )
         )
     if Role.CLERK in roles or Role.MEDIATOR in roles:
+        from cases.vocab import CaseSource
+
+        drafts = scoped.filter(status=Status.DRAFT)
+        online = Q(source=CaseSource.ONLINE_PLATFORM, online_application__isnull=False)
+        sections.append(
+            WorkSection(
+                _("网上申请待处理"),
+                list(drafts.filter(online).order_by("created_at")[:limit]),
+                _("没有待处理的网上申请。"),
+                _("申请人在网上提交的申请（草稿）：请核对材料、联系申请人，无误后登记。"),
+                order=45,
+            )
+        )
         sections.append(
             WorkSection(
                 _("待完善登记的草稿"),
-                list(scoped.filter(status=Status.DRAFT).order_by("created_at")[:limit]),
+                list(drafts.exclude(online).order_by("created_at")[:limit]),
                 _("没有草稿。"),
                 order=50,
             )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from accounts.access import can_write_cases_of, roles_for_organization
+from accounts.lawyers import lawyer_suggestion_record
 from accounts.models import Organization, Role, User
 from cases import deadlines, vocab
 from cases.models import (
@@ -468,6 +469,8 @@ def case_accept(
                 case=locked, user=mediator, role="lead" if index == 0 else "co", assigned_at=accepted_at
             )
             save_with_history(assignment, actor=actor, reason="accept")
+        # What the duty roster suggested, and whether the director took it (docs/lawyers.md).
+        lawyer_suggestion_record(case=locked, actor=actor, mediators=mediators, accepted_at=accepted_at)
         return {"case_number": locked.case_number, "mediators": [m.pk for m in mediators]}
 
     return case_transition(case=case, actor=actor, name="accept", reason=note, prepare=prepare, at=accepted_at)

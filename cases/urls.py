@@ -1,6 +1,10 @@
 from django.urls import path
 
-from cases import views
+from cases import online_views, views
+from cases.ui import register_panel
+
+# The online-application panel of the case page (registered with the routes that serve it).
+register_panel(online_views.online_application_panel)
 
 app_name = "cases"
 
@@ -12,4 +16,11 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail_view, name="detail"),
     path("<int:case_id>/transitions/<str:name>/", views.case_transition_view, name="transition"),
     path("<int:case_id>/parties/<int:party_id>/reveal/", views.party_reveal_view, name="reveal"),
+    path("<int:case_id>/online-files/<int:file_id>/", online_views.online_file_view, name="online_file"),
+    path("consultations/", online_views.consultation_list_view, name="consultations"),
+    path(
+        "consultations/<int:consultation_id>/convert/",
+        online_views.consultation_convert_view,
+        name="consultation_convert",
+    ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,49 @@ class Channel(models.TextChoices):
     WRITTEN = "written", _("书面")
     ORAL = "oral", _("口头")
     ONLINE = "online", _("网上")
+
+
+#: Sources that always come with the sender's number (工单号, 委派函号, 平台编号): the intake
+#: form and the API refuse such a source without `source_reference`.
+SOURCES_REQUIRING_REFERENCE = frozenset(
+    {
+        CaseSource.HOTLINE_12351,
+        CaseSource.PETITION_12345,
+        CaseSource.ONLINE_PLATFORM,
+        CaseSource.COURT_PREFILING,
+        CaseSource.COURT_IN_LITIGATION,
+        CaseSource.ARBITRATION_ENTRUSTED,
+        CaseSource.INSPECTION_REFERRAL,
+        CaseSource.HIGHER_UNION,
+    }
+)
+
+
+def source_reference_problem(source: str, source_reference: str) -> str | None:
+    """Why this source needs a reference number that is missing, or None."""
+    if source in SOURCES_REQUIRING_REFERENCE and not (source_reference or "").strip():
+        return gettext("案件来源为“%s”时须填写来源编号（工单号、委派函号或平台编号）。") % CaseSource(source).label
+    return None
+
+
+class ConsultationChannel(models.TextChoices):
+    """How a consultation (咨询) came in (DOMAIN.md §3 step 0)."""
+
+    WALK_IN = "walk_in", _("来访")
+    HOTLINE_12351 = "hotline_12351", _("12351职工热线")
+    PETITION_12345 = "petition_12345", _("12345转办")
+    ONLINE = "online", _("网上")
+    OTHER = "other", _("其他")
+
+
+#: The case source and application channel of a draft converted from a consultation.
+CONSULTATION_CASE_SOURCE: dict[str, tuple[str, str]] = {
+    ConsultationChannel.WALK_IN: (CaseSource.ORAL, Channel.ORAL),
+    ConsultationChannel.HOTLINE_12351: (CaseSource.HOTLINE_12351, Channel.ORAL),
+    ConsultationChannel.PETITION_12345: (CaseSource.PETITION_12345, Channel.WRITTEN),
+    ConsultationChannel.ONLINE: (CaseSource.ONLINE_PLATFORM, Channel.ONLINE),
+    ConsultationChannel.OTHER: (CaseSource.WALK_IN_WRITTEN, Channel.WRITTEN),
+}
 
 
 class DisputeType(models.TextChoices):

@@ -8,11 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import apis as accounts
 from cases import apis as cases
+from cases import lawyer_apis
 from core.api import by_method, not_found_view
 from documents import apis as documents
 from linkage import apis as linkage
 from mediation import apis as mediation
 from reports import apis as reports
+from reports import report_apis, workload_apis
 
 CASE = "cases/<int:case_id>/"
 SESSION = CASE + "sessions/<int:session_id>/"
@@ -53,6 +55,7 @@ v1 = [
     path(CASE + "parties/", cases.CasePartyAddApi.as_view(), name="case-parties"),
     path(CASE + "claims/", cases.CaseClaimAddApi.as_view(), name="case-claims"),
     path(CASE + "parties/<int:party_id>/reveal/", cases.CasePartyRevealApi.as_view(), name="case-party-reveal"),
+    path(CASE + "lawyer-suggestion/", lawyer_apis.CaseLawyerSuggestionApi.as_view(), name="case-lawyer-suggestion"),
     *[
         path(f"{CASE}transitions/{api.name}/", api.as_view(), name=f"case-transition-{api.name}")
         for api in TRANSITION_APIS
@@ -136,8 +139,23 @@ v1 = [
     path(CASE + "transfer-options/", linkage.CaseTransferOptionsApi.as_view(), name="transfer-options"),
     path(CASE + "referral-report/", linkage.CaseReferralReportApi.as_view(), name="referral-report"),
     path("transfers/", linkage.TransferInboxApi.as_view(), name="transfers"),
+    # intake channels (docs/intake.md): partner platforms file online applications; consultations
+    path("online-applications/", cases.OnlineApplicationCreateApi.as_view(), name="online-applications"),
+    path(
+        "consultations/",
+        by_method(get=cases.ConsultationListApi, post=cases.ConsultationCreateApi),
+        name="consultations",
+    ),
+    path("consultations/stats/", cases.ConsultationStatsApi.as_view(), name="consultation-stats"),
+    path(
+        "consultations/<int:consultation_id>/convert/",
+        cases.ConsultationConvertApi.as_view(),
+        name="consultation-convert",
+    ),
     # statistics (docs/statistics.md)
     path("stats/", reports.CaseStatsApi.as_view(), name="stats"),
+    path("workload/", workload_apis.WorkloadApi.as_view(), name="workload"),
+    path("reports/<str:kind>/", report_apis.StandardReportApi.as_view(), name="standard-report"),
     # register import (docs/import.md)
     path("imports/", reports.RegisterImportApi.as_view(), name="imports"),
     # documents and archiving

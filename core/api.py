@@ -334,6 +334,13 @@ class ApiView(APIView):
         if limit is not None and not is_upload and _declared_length(request) > limit:
             raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
         super().initial(request, *args, **kwargs)
+        # DRF reads an empty query value ("?role=") as an absent one, so a filter the schema
+        # says must be a date or one of a list would silently match everything: refuse it.
+        empty = sorted({name for name, values in request.query_params.lists() if "" in values})
+        if empty:
+            raise exceptions.ValidationError(
+                {name: [_("参数值不能为空；不需要这个条件时请去掉该参数。")] for name in empty}
+            )
 
 
 def by_method(**views: type[APIView]) -> Callable[..., Any]:

@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
@@ -46,7 +47,7 @@ from core.api import (
     error_responses,
     paginate,
 )
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDeniedError
 from linkage import selectors, services, vocab
 from linkage.models import Transfer
 from mediation import selectors as mediation_selectors
@@ -85,6 +86,15 @@ def _transfer(request: Request, case_id: int, transfer_id: int, *, write: bool) 
     case = _case(request, case_id, write=write)
     transfer = get_object_or_404(selectors.case_transfers(case=case, user=request.user), pk=transfer_id)
     transfer.case = case
+    return transfer
+
+
+def _liaison_transfer(request: Request, case_id: int, transfer_id: int) -> Transfer:
+    """A transfer for a step only the agency's liaison takes: the role is checked before the
+    body is read, so a caller who may not take the step gets 403 whatever they send."""
+    transfer = _transfer(request, case_id, transfer_id, write=False)
+    if transfer.agency_id not in selectors.liaison_agency_ids(request.user):
+        raise PermissionDeniedError(_("只有%s的联络员可以办理。") % transfer.agency.name)
     return transfer
 
 
@@ -240,6 +250,9 @@ class CaseTransferCreateApi(ApiView):
         )
         agency = AgencyField()
         reason = serializers.CharField(max_length=2000, help_text="移送事由")
+        worker_consent_on = DateField(
+            required=False, allow_null=True, default=None, help_text="劳动者同意转法律援助的日期（法律援助必填）"
+        )
 
     @extend_schema(
         operation_id="transfers_create",
@@ -311,7 +324,7 @@ class TransferAcknowledgeApi(ApiView):
         tags=TAGS,
     )
     def post(self, request: Request, case_id: int, transfer_id: int) -> Response:
-        transfer = _transfer(request, case_id, transfer_id, write=False)
+        transfer = _liaison_transfer(request, case_id, transfer_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         transfer = services.transfer_acknowledge(
@@ -352,7 +365,7 @@ class TransferOutcomeApi(ApiView):
         tags=TAGS,
     )
     def post(self, request: Request, case_id: int, transfer_id: int) -> Response:
-        transfer = _transfer(request, case_id, transfer_id, write=False)
+        transfer = _liaison_transfer(request, case_id, transfer_id)
         serializer = self.InputSerializer(data=request.data, context={"case": transfer.case})
         serializer.is_valid(raise_exception=True)
         with _fields_renamed(amount="amount_recovered", paid_on="outcome_on"):
@@ -375,7 +388,7 @@ class TransferReturnApi(ApiView):
         tags=TAGS,
     )
     def post(self, request: Request, case_id: int, transfer_id: int) -> Response:
-        transfer = _transfer(request, case_id, transfer_id, write=False)
+        transfer = _liaison_transfer(request, case_id, transfer_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         transfer = services.transfer_return(

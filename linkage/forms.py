@@ -43,6 +43,12 @@ class TransferForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("写入移送函：当事人申请的事项、调解情况及移送的理由。"),
     )
+    worker_consent_on = forms.DateField(
+        label=_("劳动者同意日期"),
+        required=False,
+        widget=date_input(),
+        help_text=_("转法律援助须征得劳动者同意：填写劳动者同意的日期。"),
+    )
 
     def __init__(self, *args: Any, case: Case, offered: list[str], transfer_type: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +56,8 @@ class TransferForm(forms.Form):
         # Every type parses, so that a type not offered reaches the service and its reason;
         # the select shows only the offered ones.
         type_field.widget.choices = _choices((t.value, t.label) for t in vocab.TransferType if t.value in offered)
+        if transfer_type and transfer_type != vocab.TransferType.LEGAL_AID:
+            del self.fields["worker_consent_on"]  # asked only for a legal aid referral
         agency_field = cast(forms.ModelChoiceField, self.fields["agency"])
         agency_field.queryset = district_agencies(case)
         kind = vocab.AGENCY_KIND_OF_TYPE.get(vocab.TransferType(transfer_type)) if transfer_type else None

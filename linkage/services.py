@@ -96,10 +96,24 @@ def offer_problem(case: Case, transfer_type: str, *, today: dt.date | None = Non
     return _("移送类型无效。")
 
 
-def transfer_create(*, case: Case, actor: User, agency: PartnerAgency, transfer_type: str, reason: str) -> Transfer:
-    """A draft transfer (the mediator or clerk writes the letter; the director approves it)."""
+def transfer_create(
+    *,
+    case: Case,
+    actor: User,
+    agency: PartnerAgency,
+    transfer_type: str,
+    reason: str,
+    worker_consent_on: dt.date | None = None,
+) -> Transfer:
+    """A draft transfer (the mediator or clerk writes the letter; the director approves it).
+
+    A referral to legal aid (转法律援助) sends the worker's details to the legal aid centre,
+    which acts only on the worker's own application: it needs the date the worker agreed
+    (`worker_consent_on`), recorded in the case history (docs/lawyers.md)."""
     require_role(actor, case, (Role.MEDIATOR, Role.CLERK), _("拟写移送函"))
     errors: dict[str, list[str]] = {}
+    if transfer_type == T.LEGAL_AID and (problem := _consent_problem(case, worker_consent_on)) is not None:
+        errors["worker_consent_on"] = [problem]
     if transfer_type not in T.values:
         errors["transfer_type"] = [_("请选择移送类型。")]
     elif (problem := offer_problem(case, transfer_type)) is not None:
@@ -121,8 +135,30 @@ def transfer_create(*, case: Case, actor: User, agency: PartnerAgency, transfer_
             case=case, agency=agency, transfer_type=transfer_type, reason=reason.strip(), requested_by=actor
         )
         save_with_history(transfer, actor=actor, reason="draft")
-        _event(case, actor, "transfer_draft", reason, transfer=transfer.pk, agency=agency.name, type=transfer_type)
+        consent = {"worker_consent_on": str(worker_consent_on)} if transfer_type == T.LEGAL_AID else {}
+        _event(
+            case,
+            actor,
+            "transfer_draft",
+            reason,
+            transfer=transfer.pk,
+            agency=agency.name,
+            type=transfer_type,
+            **consent,
+        )
     return transfer
+
+
+def _consent_problem(case: Case, consent_on: dt.date | None) -> str | None:
+    """Why the recorded consent of the worker to a legal aid referral is missing or wrong."""
+    if consent_on is None:
+        return _("转法律援助须征得劳动者同意，请填写劳动者同意的日期。")
+    if consent_on > timezone.localdate():
+        return _("同意日期不能晚于今天。")
+    received = case.received_at and timezone.localdate(case.received_at)
+    if received and consent_on < received:
+        return _("同意日期不能早于收到调解申请的日期。")
+    return None
 
 
 def _lock(transfer: Transfer) -> Transfer:

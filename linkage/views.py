@@ -103,6 +103,7 @@ def transfer_new_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 agency=d["agency"],
                 transfer_type=d["transfer_type"],
                 reason=d["reason"],
+                worker_consent_on=d.get("worker_consent_on"),
             ),
         )
         if refused is None:

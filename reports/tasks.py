@@ -282,3 +282,102 @@ def import_register_task(
         len(report.errors),
     )
     return DONE
+
+
+# --- standard reports over long periods (docs/statistics.md "Standard reports") --------------------
+
+REPORT_DIR = "reports"
+#: Outputs of a standard report run: the page's tables (HTML fragment), the XLSX, the PDF.
+REPORT_FORMATS = {"html": "html", "xlsx": "xlsx", "pdf": "pdf"}
+
+
+def _report_key(token: str) -> str:
+    return f"reports:standard-report:{token}"
+
+
+def report_output_path(token: str, fmt: str) -> Path:
+    if not _TOKEN.fullmatch(token) or fmt not in REPORT_FORMATS:
+        raise ApplicationError(_("找不到该报表，请重新生成。"))
+    return Path(settings.MEDIA_ROOT) / REPORT_DIR / f"{token}.{REPORT_FORMATS[fmt]}"
+
+
+def report_job_start() -> str:
+    """A new token for a report run, recorded as queued in the cache. Outputs older than a
+    day are removed first."""
+    directory = Path(settings.MEDIA_ROOT) / REPORT_DIR
+    if directory.is_dir():
+        limit = time.time() - KEEP_SECONDS
+        for path in directory.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink(missing_ok=True)
+            except OSError:  # another process removed it first
+                continue
+    token = secrets.token_urlsafe(32)
+    cache.set(_report_key(token), {"state": QUEUED, "done": 0, "total": 0}, CACHE_SECONDS)
+    return token
+
+
+def report_job_get(token: str, fmt: str) -> dict[str, Any] | None:
+    """{"state", "done", "total", "error"}; a finished output on disk counts as done even when
+    the cache is local to another process."""
+    state: dict[str, Any] | None = cache.get(_report_key(token))
+    if (state is None or state["state"] != FAILED) and report_output_path(token, fmt).is_file():
+        return {"state": DONE, "done": 1, "total": 1}
+    return state
+
+
+def _report_job_update(token: str, **values: Any) -> None:
+    state = cache.get(_report_key(token)) or {}
+    state.update(values)
+    cache.set(_report_key(token), state, CACHE_SECONDS)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=900, time_limit=960)
+def standard_report_task(
+    *, token: str, kind: str, organization_id: int, date_from: str, date_to: str, include_children: bool, fmt: str
+) -> str:
+    """Build a standard report (reports.standard) and write one output (html, xlsx or pdf)
+    under MEDIA_ROOT/reports/<token>.<ext>. The caller checked the reader's rights on the
+    organisation. Idempotent: an output already written is not built again."""
+    from django.template.loader import render_to_string
+
+    from accounts.models import Organization
+    from reports import standard
+
+    path = report_output_path(token, fmt)
+    if path.is_file():
+        return DONE
+    _report_job_update(token, state=RUNNING, done=0, total=0)
+
+    def progress(done: int, total: int) -> None:
+        _report_job_update(token, state=RUNNING, done=done, total=total)
+
+    try:
+        report = standard.build_report(
+            kind=kind,
+            organization=Organization.objects.get(pk=organization_id),
+            date_from=dt.date.fromisoformat(date_from),
+            date_to=dt.date.fromisoformat(date_to),
+            include_children=include_children,
+            progress=progress,
+        )
+        if fmt == "xlsx":
+            content = standard.report_xlsx(report)
+        elif fmt == "pdf":
+            content = standard.report_pdf(report)
+        else:
+            content = render_to_string("reports/_standard_tables.html", {"report": report}).encode()
+    except SoftTimeLimitExceeded:
+        _report_job_update(token, state=FAILED, error=_("生成报表超时，请缩短期间后重试。"))
+        return FAILED
+    except Exception:  # a bug: log it, and tell the user without a 500
+        logger.exception("standard report %s failed", token[:8])
+        _report_job_update(token, state=FAILED, error=_("生成报表时发生内部错误。请联系系统管理员。"))
+        return FAILED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+    _report_job_update(token, state=DONE, done=1, total=1)
+    return DONE

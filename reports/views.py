@@ -9,6 +9,7 @@ progress with htmx until it is done (eager Celery finishes it before the redirec
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, cast
 
@@ -27,10 +28,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from cases import selectors as case_selectors
 from cases.views import FILTER_KEYS
+from core.api import EARLIEST as WORKLOAD_EARLIEST
+from core.api import LATEST as WORKLOAD_LATEST
 from core.exceptions import ApplicationError
+from core.xlsx import workbook_bytes
 from reports import tasks
 from reports.exports import case_list_xlsx
 from reports.forms import RegisterConfirmForm, RegisterUploadForm, organization_for_import, organizations_for_import
+from reports.workload import FIGURES as WORKLOAD_FIGURES
+from reports.workload import workload_report, workload_scope
 
 logger = logging.getLogger(__name__)
 
@@ -231,3 +237,70 @@ def case_export_view(request: HttpRequest) -> HttpResponse:
     content = case_list_xlsx(cases=cases)
     export_log(user=_actor(request), count=count, filters=filters, via="web")
     return xlsx_attachment(content)
+
+
+# --- workload of lawyer mediators (docs/lawyers.md) ---------------------------------------------
+
+
+def _workload_period(request: HttpRequest) -> tuple[dt.date, dt.date, str | None]:
+    """The period of the query string (default: this month up to today), or an error."""
+    today = timezone.localdate()
+    try:
+        date_from = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        date_to = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        return today.replace(day=1), today, _("日期格式应为 YYYY-MM-DD。")
+    if date_from > date_to:
+        return date_from, date_to, _("起始日期不能晚于截止日期。")
+    if not (WORKLOAD_EARLIEST <= date_from and date_to <= WORKLOAD_LATEST):
+        return date_from, date_to, _("日期应在 1900-01-01 至 2099-12-31 之间。")
+    return date_from, date_to, None
+
+
+def _workload_headers() -> tuple[list[str], list[str]]:
+    figures = [_("值班天数"), _("受理案件"), _("调解次数"), _("结案"), _("调解成功"), _("挽回金额（元）")]
+    return [_("律师"), _("执业证号"), _("律师事务所"), *figures], [_("律师事务所"), _("律师人数"), *figures]
+
+
+def workload_xlsx(report: dict[str, Any]) -> bytes:
+    """Two tables on one sheet: the lawyers, then the firms; money is numeric."""
+    lawyer_headers, firm_headers = _workload_headers()
+    rows: list[list[Any]] = [
+        [row["name"], row["licence_number"], row["firm"], *(row[key] for key in WORKLOAD_FIGURES)]
+        for row in report["lawyers"]
+    ]
+    rows += [[], firm_headers]
+    rows += [[row["name"], row["lawyers_count"], *(row[key] for key in WORKLOAD_FIGURES)] for row in report["firms"]]
+    rows.append([_("合计"), None, *(report["totals"][key] for key in WORKLOAD_FIGURES)])
+    title = _("律师工作量 %(from)s 至 %(to)s") % {"from": report["from"], "to": report["to"]}
+    return workbook_bytes(title=title, headers=lawyer_headers, rows=rows, widths=[16, 20, 28, 10, 10, 10, 8, 10, 16])
+
+
+@login_required
+@require_GET
+def workload_view(request: HttpRequest) -> HttpResponse:
+    """律师工作量: per lawyer and per firm, for directors and auditors; ?format=xlsx downloads it."""
+    scope = workload_scope(request.user)
+    if scope is None:
+        raise PermissionDenied
+    date_from, date_to, error = _workload_period(request)
+    report = None if error else workload_report(scope=scope, date_from=date_from, date_to=date_to)
+    if report is not None and request.GET.get("format") == "xlsx":
+        response = xlsx_attachment(workload_xlsx(report))
+        name = _("律师工作量-%(from)s-%(to)s.xlsx") % {
+            "from": date_from.strftime("%Y%m%d"),
+            "to": date_to.strftime("%Y%m%d"),
+        }
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+        return response
+    lawyer_headers, firm_headers = _workload_headers()
+    context = {
+        "report": report,
+        "error": error,
+        "date_from": date_from,
+        "date_to": date_to,
+        "lawyer_headers": lawyer_headers,
+        "firm_headers": firm_headers,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/workload.html", context, status=400 if error else 200)

@@ -34,7 +34,7 @@ def _values_of_the_wrong_type(schema: dict[str, Any], components: dict[str, Any]
 
 
 @pytest.fixture
-def ids(case_in: Any, world: Any) -> dict[str, int]:
+def ids(case_in: Any, world: Any) -> dict[str, Any]:
     case = case_in(Status.AGREEMENT_EFFECTIVE)
     session = case.sessions.get()
     agreement = case.agreements.get()
@@ -49,11 +49,13 @@ def ids(case_in: Any, world: Any) -> dict[str, int]:
         "record_id": case.service_records.first().pk,
         "document_id": 999,  # a missing document: 404, never 500
         "party_id": case.parties.first().pk,
+        "consultation_id": 999,  # a missing consultation: 404, never 500
+        "kind": "periodic",  # GET /api/v1/reports/{kind}/
     }
 
 
 def test_no_operation_answers_500(
-    api: Any, ids: dict[str, int], clerk: Any, director: Any, auditor: Any, other_town_clerk: Any
+    api: Any, ids: dict[str, Any], clerk: Any, director: Any, auditor: Any, other_town_clerk: Any
 ) -> None:
     schema = APIClient().get("/api/schema/?format=json").json()
     components = schema["components"]["schemas"]

@@ -32,7 +32,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organization, PartnerAgency, Role, User
+from accounts.models import (
+    DutyAssignment,
+    LawFirm,
+    LawyerProfile,
+    Membership,
+    Organization,
+    PartnerAgency,
+    Role,
+    User,
+    Zone,
+)
 from accounts.services import system_user
 from cases import deadlines, services
 from cases import vocab as case_vocab
@@ -80,6 +90,23 @@ STATE_COUNTS: dict[str, int] = {
 #: Planned archivings actually done (the rest stay closed): each renders the whole case file.
 #: A smaller demo archives one per 25 cases (at least one).
 ARCHIVE_LIMIT = 8
+
+#: Duty lawyers (docs/lawyers.md): two contracted firms, one lawyer each, three zones of the
+#: district and a roster for the last 60 and next 30 days. Deterministic: drawn from no random
+#: stream, so the demo cases are the same with or without it.
+LAW_FIRMS = [
+    {"name": "北京市兴诚律师事务所", "uscc": "", "contact_name": "钱主任", "contact_phone": "010-69250001"},
+    {"name": "北京市大成信和律师事务所", "uscc": "", "contact_name": "孙主任", "contact_phone": "010-69250002"},
+]
+#: username -> (licence number 执业证号, index of the firm)
+LAWYERS = {"dx_lawyer_wu": ("11101201510234567", 0), "dx_lawyer_zheng": ("11101201811345678", 1)}
+#: name -> (town sub-centre codes, street/town names matched in employers' addresses)
+ZONES = {
+    "城区片区": ((), "兴丰街道\n林校路街道\n清源街道\n观音寺街道\n天宫院街道\n高米店街道"),
+    "西片区": (("XHM",), "西红门镇\n黄村镇"),
+    "东片区": (("JG", "YZ"), "旧宫镇\n亦庄镇\n瀛海镇"),
+}
+ROSTER_PAST_DAYS, ROSTER_FUTURE_DAYS = 60, 30
 #: Which organisation handles the i-th planned case (district ~55 %, each town ~15 %).
 ORG_CYCLE = ("DX", "XHM", "DX", "JG", "DX", "YZ", "DX", "DX", "XHM", "DX", "JG", "DX", "YZ")
 #: The outcome behind a closing / closed / archived case.
@@ -274,6 +301,7 @@ class DemoLoader:
         self._organizations()
         self._agencies()
         self._staff()
+        self._lawyers()
         self._rooms()
         self._employer_specs()
         plans = sorted((self._plan(i, state) for i, state in enumerate(self._states(count))), key=lambda p: p.sort_key)
@@ -351,6 +379,42 @@ class DemoLoader:
             self.users[staff.username] = user
             if agency is not None and staff.role == Role.LIAISON:
                 self.liaisons[agency.kind] = user
+
+    def _lawyers(self) -> None:
+        """Law firms, lawyer profiles, zones and the duty roster (no random draws)."""
+        firms = []
+        for spec in LAW_FIRMS:
+            firm = LawFirm.objects.filter(name=spec["name"]).first()
+            if firm is None:
+                start = self.today.replace(month=1, day=1)
+                firm = LawFirm(**spec, contract_start=start, contract_end=start.replace(month=12, day=31))
+                save_with_history(firm, actor=self.system, reason="seed_demo")
+            firms.append(firm)
+        lawyers = []
+        for username, (licence, firm_index) in LAWYERS.items():
+            user = self.users[username]
+            if not LawyerProfile.objects.filter(user=user).exists():
+                profile = LawyerProfile(user=user, licence_number=licence, firm=firms[firm_index])
+                save_with_history(profile, actor=self.system, reason="seed_demo")
+            lawyers.append(user)
+        district = self.orgs[data.DISTRICT_CODE]
+        zones = []
+        for name, (towns, streets) in ZONES.items():
+            zone = Zone.objects.filter(organization=district, name=name).first()
+            if zone is None:
+                zone = Zone(organization=district, name=name, street_names=streets)
+                save_with_history(zone, actor=self.system, reason="seed_demo")
+                zone.towns.set([self.orgs[code] for code in towns])
+            zones.append(zone)
+        taken = set(DutyAssignment.objects.filter(zone__in=zones).values_list("date", "zone_id"))
+        for offset in range(-ROSTER_PAST_DAYS, ROSTER_FUTURE_DAYS + 1):
+            day = self.today + dt.timedelta(days=offset)
+            for index, zone in enumerate(zones):
+                if (day, zone.pk) not in taken:
+                    lawyer = lawyers[(day.toordinal() + index) % len(lawyers)]
+                    save_with_history(
+                        DutyAssignment(date=day, zone=zone, lawyer=lawyer), actor=self.system, reason="seed_demo"
+                    )
 
     def _rooms(self) -> None:
         """Two mediation rooms per centre; the sessions already booked in them and by the demo
