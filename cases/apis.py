@@ -400,6 +400,32 @@ def _organization_in_scope(user: Any, code: str) -> Organization:
     raise Http404
 
 
+class CaseUpdateApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        dispute_type = serializers.ChoiceField(choices=vocab.DisputeType.choices, required=False)
+        source = serializers.ChoiceField(choices=vocab.CaseSource.choices, required=False)  # type: ignore[assignment]
+        channel = serializers.ChoiceField(choices=vocab.Channel.choices, required=False)
+        source_reference = serializers.CharField(max_length=80, required=False, allow_blank=True)
+        referring_body = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        facts_summary = serializers.CharField(required=False, allow_blank=True)
+        workers_involved = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
+        file_type = serializers.ChoiceField(choices=vocab.FileType.choices, required=False)
+
+    @extend_schema(
+        operation_id="cases_partial_update",
+        summary="修改案件基本信息（仅草稿和待审查的案件）",
+        description="只改请求中给出的字段；案件已受理或已结束时答 409。当事人和请求事项另有接口。",
+        request=InputSerializer,
+        responses={200: CaseDetailApi.OutputSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def patch(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_update(case=case, actor=request_actor(request), changes=dict(serializer.validated_data))
+        return case_detail_response(case_id=case.pk, user=request.user)
+
+
 class CaseCreateApi(ApiView):
     class InputSerializer(serializers.Serializer):
         organization = serializers.CharField(max_length=20, help_text="调解组织代码，须在本人可办案的范围内")

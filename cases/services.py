@@ -204,6 +204,54 @@ def case_create(
     return case
 
 
+#: Fields of a case that may be corrected while it is still editable (draft, registered).
+UPDATABLE_FIELDS = (
+    "dispute_type",
+    "source",
+    "channel",
+    "facts_summary",
+    "workers_involved",
+    "source_reference",
+    "referring_body",
+    "file_type",
+)
+
+
+def case_update(*, case: Case, actor: User, changes: dict[str, Any]) -> Case:
+    """Correct the basic data of a case that is still editable (草稿/待审查): the same checks
+    as case_create; the case's history records who changed what."""
+    _require_writer(actor, case.organization)
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise ApplicationError(
+            _("这些字段不能修改：%s。") % "、".join(unknown), fields={f: [_("不能修改。")] for f in unknown}
+        )
+    errors: dict[str, list[str]] = {}
+    checks = {
+        "dispute_type": (vocab.DisputeType.values, _("请选择争议类型。")),
+        "source": (vocab.CaseSource.values, _("请选择案件来源。")),
+        "channel": (vocab.Channel.values, _("请选择申请方式。")),
+        "file_type": (vocab.FileType.values, _("请选择案卷类型。")),
+    }
+    for field, (allowed, message) in checks.items():
+        if field in changes and changes[field] not in allowed:
+            errors[field] = [message]
+    workers = changes.get("workers_involved", case.workers_involved)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        errors["workers_involved"] = [_("涉及职工人数应为不小于1的整数。")]
+    if errors:
+        raise ApplicationError(_("案件信息有误，请按提示修改。"), fields=errors)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+        _require_editable(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        if "workers_involved" in changes:
+            locked.is_collective = locked.workers_involved >= 10
+        save_with_history(locked, actor=actor, reason="update")
+    return locked
+
+
 def case_party_add(
     *,
     case: Case,

@@ -50,7 +50,7 @@ v1 = [
     # cases
     path("cases/", by_method(get=cases.CaseListApi, post=cases.CaseCreateApi), name="cases"),
     path("cases/export.xlsx", reports.CaseExportApi.as_view(), name="cases-export"),
-    path(CASE, cases.CaseDetailApi.as_view(), name="case"),
+    path(CASE, by_method(get=cases.CaseDetailApi, patch=cases.CaseUpdateApi), name="case"),
     path(CASE + "history/", cases.CaseHistoryApi.as_view(), name="case-history"),
     path(CASE + "parties/", cases.CasePartyAddApi.as_view(), name="case-parties"),
     path(CASE + "claims/", cases.CaseClaimAddApi.as_view(), name="case-claims"),

@@ -248,7 +248,7 @@ TABLE: dict[str, dict[str, Rule]] = {
     # the object of a new case is its organisation: the own town (201) or the other one (404)
     "/api/v1/cases/": {"get": Rule(may=EVERYONE, scoped=False), "post": write()},
     # the case
-    C: {"get": read()},
+    C: {"get": read(), "patch": write()},
     C + "history/": {"get": read()},
     C + "parties/": {"post": write()},
     C + "claims/": {"post": write()},
