@@ -37,10 +37,6 @@ from accounts.services import system_user
 from cases import services, vocab
 from cases.models import (
     Case,
-    CaseEvent,
-    CaseParty,
-    ClaimItem,
-    EventKind,
     OnlineApplication,
     OnlineApplicationFile,
     PlatformClient,
@@ -306,19 +302,22 @@ def online_application_submit(
     reference = platform_reference if platform is not None else _public_reference()
     try:
         with transaction.atomic():
-            case = _draft_create(
+            case = services.case_create(
                 actor=actor,
                 organization=organization,
                 dispute_type=dispute_type,
-                facts=_text(facts),
-                reference=reference,
+                source=vocab.CaseSource.ONLINE_PLATFORM,
+                channel=vocab.Channel.ONLINE,
+                facts_summary=_text(facts),
+                source_reference=reference,
+                event_payload={"via": "online", "reference": reference},
             )
             person = services.person_get_or_create(actor=actor, **clean.applicant)
-            _party_add(case, actor, side=vocab.Side.APPLICANT, person=person)
+            services.case_party_add(case=case, actor=actor, side=vocab.Side.APPLICANT, person=person)
             unit = services.employer_get_or_create(actor=actor, **clean.employer)
-            _party_add(case, actor, side=vocab.Side.RESPONDENT, employer=unit)
+            services.case_party_add(case=case, actor=actor, side=vocab.Side.RESPONDENT, employer=unit)
             for item in clean.claims:
-                save_with_history(ClaimItem(case=case, **item), actor=actor, reason="online application")
+                services.claim_add(case=case, actor=actor, **item)
             application = OnlineApplication(
                 case=case,
                 reference=reference,
@@ -337,37 +336,6 @@ def online_application_submit(
     except IntegrityError as exc:  # a concurrent retry with the same platform reference
         raise ConflictError(_("该申请已提交过，不会重复登记。")) from exc
     return application, code
-
-
-def _draft_create(*, actor: User, organization: Organization, dispute_type: str, facts: str, reference: str) -> Case:
-    """What services.case_create writes, without its staff-role check: the public and the
-    platforms file drafts that no staff member has touched yet."""
-    case = Case(
-        organization=organization,
-        dispute_type=dispute_type,
-        source=vocab.CaseSource.ONLINE_PLATFORM,
-        channel=vocab.Channel.ONLINE,
-        facts_summary=facts,
-        source_reference=reference,
-        created_by=actor,
-    )
-    save_with_history(case, actor=actor, reason="online application")
-    CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.CREATED,
-        actor=actor,
-        to_status=case.status,
-        created_at=case.created_at,
-        payload={"via": "online", "reference": reference},
-    )
-    return case
-
-
-def _party_add(case: Case, actor: User, *, side: str, **who: Any) -> CaseParty:
-    kind = vocab.PartyKind.WORKER if "person" in who else vocab.PartyKind.EMPLOYER
-    party = CaseParty(case=case, side=side, party_kind=kind, **who)
-    save_with_history(party, actor=actor, reason="online application")
-    return party
 
 
 def evidence_from_base64(items: list[dict[str, str]]) -> list[UploadedFile]:

@@ -146,6 +146,10 @@ def employer_get_or_create(
 
 
 def _require_writer(actor: User, organization: Organization) -> None:
+    """Staff who may handle cases of the organisation; or the system user, the actor of work
+    no staff member did (online applications, imports, tasks), which can never log in."""
+    if actor.is_system:
+        return
     if not can_write_cases_of(actor, organization):
         raise PermissionDeniedError(_("您没有在“%s”办理案件的权限。") % organization.name)
 
@@ -168,8 +172,10 @@ def case_create(
     referring_body: str = "",
     file_type: str = vocab.FileType.FORMAL,
     at: dt.datetime | None = None,
+    event_payload: dict[str, Any] | None = None,
 ) -> Case:
-    """A new draft case (草稿). Parties and claims are added with the services below."""
+    """A new draft case (草稿). Parties and claims are added with the services below.
+    `event_payload` is recorded on the case's "created" event (e.g. how it came in)."""
     _require_writer(actor, organization)
     errors: dict[str, list[str]] = {}
     if dispute_type not in vocab.DisputeType.values:
@@ -199,7 +205,12 @@ def case_create(
         )
         save_with_history(case, actor=actor, reason="create")
         CaseEvent.objects.create(
-            case=case, kind=EventKind.CREATED, actor=actor, to_status=case.status, created_at=case.created_at
+            case=case,
+            kind=EventKind.CREATED,
+            actor=actor,
+            to_status=case.status,
+            created_at=case.created_at,
+            payload=event_payload or {},
         )
     return case
 

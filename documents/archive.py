@@ -18,12 +18,11 @@ import json
 import logging
 import traceback
 import zipfile
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +45,9 @@ from documents.models import (
     VolumeStatus,
 )
 from documents.rendering import BundlePart, assemble
+
+if TYPE_CHECKING:
+    from mediation.selectors import MoneyTotals
 from documents.services import WRITER_ROLES, document_fail, document_store, render_case_document, render_pdf_for
 
 logger = logging.getLogger(__name__)
@@ -330,15 +332,10 @@ class IndexRow:
         return str(self.first_page) if self.first_page == self.last_page else f"{self.first_page}-{self.last_page}"
 
 
-def _sums(case: Case) -> dict[str, Any]:
-    from mediation.models import Obligation, PaymentRecord
+def _sums(case: Case) -> MoneyTotals:
+    from mediation.selectors import agreement_view, case_money
 
-    agreed = (
-        Obligation.objects.filter(agreement__case=case).exclude(agreement__status="void").aggregate(s=Sum("amount"))
-    )
-    recovered = PaymentRecord.objects.filter(obligation__agreement__case=case).aggregate(s=Sum("amount"))
-    claimed = case.claims.aggregate(s=Sum("amount"))
-    return {"claimed": claimed["s"], "agreed": agreed["s"], "recovered": recovered["s"]}
+    return case_money(case=case, agreement=agreement_view(case=case))
 
 
 def archive_build(volume_id: int, *, at: dt.datetime | None = None) -> ArchiveVolume | None:
@@ -493,7 +490,7 @@ def case_key_data(case: Case) -> dict[str, Any]:
         "accepted_at": case.accepted_at.isoformat() if case.accepted_at else None,
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "parties": [{"side": p.side, "name": str(p)} for p in parties],
-        "amounts": {k: (f"{v:.2f}" if v is not None else None) for k, v in sums.items()},
+        "amounts": {k: f"{v:.2f}" for k, v in asdict(sums).items()},
     }
 
 

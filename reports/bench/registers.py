@@ -1,6 +1,6 @@
-"""Register rows for the import measure of `manage.py bench`: copied from the generator of
-the import tests (tests/reports/fixtures/registers.py; production code does not import
-tests), CSV only. Rows are dicts keyed by the Chinese headers of IMPORT_FORMAT.md."""
+"""Register rows keyed by the Chinese headers of IMPORT_FORMAT.md, written as CSV: the
+import measure of `manage.py bench` and (with XLSX added) the import tests
+(tests/reports/fixtures/registers.py) use this one generator."""
 
 from __future__ import annotations
 
