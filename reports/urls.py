@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import report_views, views
+from reports import report_views, upward_views, views
 
 app_name = "reports"
 
@@ -16,4 +16,13 @@ urlpatterns = [
     path("import/<str:token>/confirm/", views.import_confirm_view, name="import_confirm"),
     path("cases/export.xlsx", views.case_export_view, name="case_export"),
     path("workload/", views.workload_view, name="workload"),
+    path("upward/", upward_views.upward_list_view, name="upward"),
+    path("upward/new/", upward_views.upward_new_view, name="upward_new"),
+    path("upward/<int:submission_id>/", upward_views.upward_detail_view, name="upward_detail"),
+    path(
+        "upward/<int:submission_id>/files/<int:file_id>/review/",
+        upward_views.upward_file_review_view,
+        name="upward_file_review",
+    ),
+    path("upward/<int:submission_id>/finish/", upward_views.upward_finish_view, name="upward_finish"),
 ]
