@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test lint typecheck pytest venv sysdeps sysdeps-test migrate seed worker beat clean
+.PHONY: run test lint typecheck pytest venv sysdeps sysdeps-test migrate seed worker beat clean bench
 
 venv: $(STAMP)
 
@@ -46,6 +46,15 @@ typecheck: venv
 
 pytest: venv
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+## make bench: `manage.py bench` (docs/performance.md) on its own database, never the working one:
+## $DATABASE_URL when set (e.g. postgres://postgres@127.0.0.1:5432/bench), else a SQLite file in /tmp.
+## BENCH_ARGS passes options: make bench BENCH_ARGS="--cases 1000000 --json bench.json"
+BENCH_DATABASE_URL := $(or $(DATABASE_URL),sqlite:////tmp/bench.sqlite3)
+BENCH_MEDIA_ROOT := $(or $(MEDIA_ROOT),/tmp/bench_media)
+bench: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) MEDIA_ROOT=$(BENCH_MEDIA_ROOT) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) MEDIA_ROOT=$(BENCH_MEDIA_ROOT) $(PY) manage.py bench $(BENCH_ARGS)
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -l info

@@ -96,7 +96,9 @@ def chain_and_save(event: CaseEvent, insert: Callable[[], None]) -> None:
     the end of the transaction, keeps two concurrent appends from forking the chain."""
     from cases.models import CaseEvent
 
-    with transaction.atomic():
+    # No savepoint when the caller's transaction is open (a transition's): an error here
+    # aborts that transaction anyway, and the savepoint cost two round trips per event.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -171,6 +171,15 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["accepted_at"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["case_number"]),
+            # docs/performance.md: the case list's default order and sorts, its filters, the work lists
+            models.Index(fields=["-created_at", "-id"], name="case_created_desc_idx"),
+            models.Index(fields=["mediation_due_on", "id"], name="case_mediation_due_idx"),
+            models.Index(fields=["organization", "dispute_type"], name="case_org_dispute_idx"),
+            models.Index(fields=["status", "acceptance_due_on"], name="case_status_acceptance_idx"),
+            models.Index(fields=["status", "outcome_at"], name="case_status_outcome_idx"),
+            models.Index(fields=["status", "closed_at"], name="case_status_closed_idx"),
+            models.Index(fields=["status", "updated_at"], name="case_status_updated_idx"),
+            models.Index(fields=["-updated_at"], name="case_updated_desc_idx"),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +274,8 @@ class CaseAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "user"], condition=Q(active=True), name="assignment_active_unique"),
         ]
+        # the mediator's work lists: cases assigned to me
+        indexes = [models.Index(fields=["user", "case"], condition=Q(active=True), name="assignment_user_active_idx")]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
@@ -481,6 +492,8 @@ class DeadlineAlert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "clock", "due_on"], name="alert_unique_per_due"),
         ]
+        # the overdue filter of the case list and the director's work list: open alerts only
+        indexes = [models.Index(fields=["case", "clock"], condition=Q(resolved_at__isnull=True), name="alert_open_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_clock_display()} {self.due_on}"

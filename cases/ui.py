@@ -7,6 +7,10 @@
 - `CASE_DEADLINES`: further deadlines shown in the case page's 期限 card.
 - `WORKLIST_SECTIONS`: sections of the landing work list. Each is a function
   (user, roles, scoped_cases_queryset, limit) returning a list of WorkSection.
+- `CASE_PAGE_PREFETCHES`: relations of the case that the panels, guards and deadlines of the
+  higher layers read. Each is a function returning a list of prefetch lookups (strings or
+  `Prefetch`), applied to the page's case in one query per relation
+  (cases.selectors.case_get_for_page), so that a case with many rows costs the same queries.
 Registered from the apps' AppConfig.ready(); `cases` never imports them.
 """
 
@@ -32,6 +36,13 @@ WORKLIST_SECTIONS: list[Callable[..., list[Any]]] = []
 #: Further running deadlines of a case for the case page (mediation: clock E, instalments).
 #: Each takes the case and returns a list of cases.selectors.Deadline.
 CASE_DEADLINES: list[Callable[[Any], list[Any]]] = []
+CASE_PAGE_PREFETCHES: list[Callable[[], list[Any]]] = []
+
+
+def register_page_prefetch(func: Callable[[], list[Any]]) -> Callable[[], list[Any]]:
+    if func not in CASE_PAGE_PREFETCHES:
+        CASE_PAGE_PREFETCHES.append(func)
+    return func
 
 
 def register_panel(func: Callable[[Any, Any], Panel | None]) -> Callable[[Any, Any], Panel | None]:

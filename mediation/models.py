@@ -87,6 +87,8 @@ class SessionMediator(models.Model):
         verbose_name = _("参加调解的调解员")
         verbose_name_plural = _("参加调解的调解员")
         constraints = [models.UniqueConstraint(fields=["session", "mediator"], name="session_mediator_unique")]
+        # the mediator's work list: my sessions today
+        indexes = [models.Index(fields=["mediator", "starts_at"], name="session_mediator_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.mediator} @ {self.session}"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,12 +84,63 @@ class SessionRow:
     transcript_state: str
 
 
-def session_rows(*, case: Case) -> list[SessionRow]:
-    sessions = (
-        case.sessions.select_related("room", "clerk", "transcript")
-        .prefetch_related("mediator_slots__mediator")
+def _prefetched(instance: Any, name: str) -> bool:
+    return name in getattr(instance, "_prefetched_objects_cache", {})
+
+
+def _sessions_queryset() -> QuerySet[MediationSession]:
+    slots = SessionMediator.objects.select_related("mediator").order_by("id")
+    return (
+        MediationSession.objects.select_related("room", "clerk", "transcript")
+        .prefetch_related(Prefetch("mediator_slots", queryset=slots))
         .order_by("starts_at", "id")
     )
+
+
+def _obligations_queryset() -> QuerySet[Obligation]:
+    return (
+        Obligation.objects.select_related(
+            "obligor__person", "obligor__employer", "obligee__person", "obligee__employer"
+        )
+        .prefetch_related(Prefetch("payments", queryset=PaymentRecord.objects.order_by("paid_on", "id")))
+        .order_by("position", "due_on", "id")
+    )
+
+
+def _live_agreements_queryset() -> QuerySet[Agreement]:
+    """The case's agreements but the void ones, newest first (live_agreement is the first),
+    each with its obligations (and their payments), signatures and clauses."""
+    return (
+        Agreement.objects.exclude(status=vocab.AgreementStatus.VOID)
+        .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch("obligations", queryset=_obligations_queryset()),
+            Prefetch("signatures", queryset=AgreementSignature.objects.select_related("recorded_by")),
+            "terms",
+        )
+    )
+
+
+def page_prefetches() -> list[Any]:
+    """What the mediation panel, guards and deadlines read of the case page's case
+    (cases.ui.CASE_PAGE_PREFETCHES): one query per relation. `live_agreements` is read by
+    mediation.services.agreements.live_agreement."""
+    return [
+        Prefetch("agreements", queryset=_live_agreements_queryset(), to_attr="live_agreements"),
+        Prefetch("sessions", queryset=_sessions_queryset()),
+        Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")),
+        Prefetch("follow_ups", queryset=FollowUp.objects.select_related("obligation", "performed_by")),
+        Prefetch(
+            "service_records",
+            queryset=ServiceRecord.objects.select_related("recipient__person", "recipient__employer").order_by(
+                "created_at", "id"
+            ),
+        ),
+    ]
+
+
+def session_rows(*, case: Case) -> list[SessionRow]:
+    sessions = case.sessions.all() if _prefetched(case, "sessions") else _sessions_queryset().filter(case=case)
     return [
         SessionRow(
             session,
@@ -126,6 +177,13 @@ def transcript_blocks(*, transcript: Transcript | None) -> dict[str, str]:
 
 def case_extensions(*, case: Case) -> QuerySet[Extension]:
     return case.extensions.select_related("requested_by", "decided_by").order_by("requested_at", "id")
+
+
+def case_extension_list(*, case: Case) -> list[Extension]:
+    """case_extensions, from the case page's prefetch when there is one."""
+    if _prefetched(case, "extensions"):
+        return sorted(case.extensions.all(), key=lambda e: (e.requested_at, e.pk))
+    return list(case_extensions(case=case))
 
 
 # --- agreement and performance --------------------------------------------------------------
@@ -192,20 +250,22 @@ def agreement_view(*, case: Case) -> AgreementView | None:
     if agreement is None:
         return None
     agreement.case = case
-    obligations = (
-        agreement.obligations.select_related(
-            "obligor__person", "obligor__employer", "obligee__person", "obligee__employer"
-        )
-        .prefetch_related("payments")
-        .order_by("position", "due_on", "id")
-    )
+    if _prefetched(agreement, "obligations"):
+        obligations: Any = agreement.obligations.all()
+        signatures: Any = agreement.signatures.all()
+    else:
+        obligations = _obligations_queryset().filter(agreement=agreement)
+        signatures = agreement.signatures.select_related("recorded_by")
     rows = []
     for obligation in obligations:
         payments = list(obligation.payments.all())
         paid = sum((p.amount for p in payments), ZERO)
         rows.append(ObligationRow(obligation, payments, paid, (obligation.amount or ZERO) - paid))
-    signed = {s.party_id: s for s in agreement.signatures.select_related("recorded_by")}
-    parties = case.parties.exclude(side=case_vocab.Side.THIRD_PARTY).select_related("person", "employer")
+    signed = {s.party_id: s for s in signatures}
+    if _prefetched(case, "parties"):
+        parties: Any = [p for p in case.parties.all() if p.side != case_vocab.Side.THIRD_PARTY]
+    else:
+        parties = case.parties.exclude(side=case_vocab.Side.THIRD_PARTY).select_related("person", "employer")
     view = AgreementView(
         agreement=agreement,
         terms=list(agreement.terms.all()),
@@ -249,12 +309,22 @@ def case_obligations(*, case: Case) -> QuerySet[Obligation]:
 
 def case_follow_ups(*, case: Case) -> tuple[list[FollowUp], list[FollowUp]]:
     """(planned, done) follow-ups of the case."""
-    items = list(case.follow_ups.select_related("obligation", "performed_by").order_by("planned_on", "id"))
+    if _prefetched(case, "follow_ups"):
+        items = sorted(case.follow_ups.all(), key=lambda f: (f.planned_on, f.pk))
+    else:
+        items = list(case.follow_ups.select_related("obligation", "performed_by").order_by("planned_on", "id"))
     return [f for f in items if f.done_at is None], [f for f in items if f.done_at is not None]
 
 
 def case_service_records(*, case: Case) -> QuerySet[ServiceRecord]:
     return case.service_records.select_related("recipient__person", "recipient__employer").order_by("created_at", "id")
+
+
+def case_service_record_list(*, case: Case) -> list[ServiceRecord]:
+    """case_service_records, from the case page's prefetch when there is one."""
+    if _prefetched(case, "service_records"):
+        return list(case.service_records.all())
+    return list(case_service_records(case=case))
 
 
 # --- work lists -----------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from cases.models import Case
 from cases.selectors import Deadline, WorkSection
-from cases.ui import CASE_DEADLINES, Panel, register_panel, register_transition_url, register_worklist
+from cases.ui import (
+    CASE_DEADLINES,
+    Panel,
+    register_page_prefetch,
+    register_panel,
+    register_transition_url,
+    register_worklist,
+)
 from cases.workflow import MEDIATION_CLOCK_STATES, Status
 from mediation import selectors, vocab
 from mediation.services.sessions import pending_extension
@@ -32,12 +39,12 @@ TRANSITION_PAGES = {
 
 
 def mediation_panel(request: Any, case: Case) -> Panel | None:
-    service_records = list(selectors.case_service_records(case=case))
+    service_records = selectors.case_service_record_list(case=case)
     if case.status in _BEFORE_MEDIATION and not service_records:
         return None
     agreement = selectors.agreement_view(case=case)
     planned, done = selectors.case_follow_ups(case=case)
-    extensions = list(selectors.case_extensions(case=case))
+    extensions = selectors.case_extension_list(case=case)
     effective = agreement is not None and agreement.agreement.status == vocab.AgreementStatus.EFFECTIVE
     context = {
         "roles": selectors.case_roles(user=request.user, case=case),
@@ -121,6 +128,7 @@ def mediation_deadlines(case: Case) -> list[Deadline]:
 
 
 def register() -> None:
+    register_page_prefetch(selectors.page_prefetches)
     register_panel(mediation_panel)
     register_worklist(mediation_worklist)
     if mediation_deadlines not in CASE_DEADLINES:

@@ -20,7 +20,7 @@ from cases.workflow import Status
 from core.exceptions import ApplicationError, ConflictError
 from core.history import save_with_history
 from core.money import format_yuan, quantize_yuan
-from core.uploads import evidence_problem
+from core.uploads import evidence_problem, stored_name
 from mediation import vocab
 from mediation.models import FollowUp, Obligation, PaymentRecord
 from mediation.services.common import current_status, require_role
@@ -30,6 +30,8 @@ PAYABLE_STATES = (Status.AGREEMENT_EFFECTIVE, Status.NOT_PERFORMED)
 
 
 def paid_total(obligation: Obligation) -> Decimal:
+    if "payments" in getattr(obligation, "_prefetched_objects_cache", {}):  # the case page's prefetch
+        return quantize_yuan(sum((p.amount for p in obligation.payments.all()), Decimal("0.00")))
     total = obligation.payments.aggregate(total=Sum("amount"))["total"]
     # SQLite sums decimals as floats: bring the result back to cents.
     return quantize_yuan(Decimal(total)) if total is not None else Decimal("0.00")
@@ -123,6 +125,7 @@ def record_payment(
             confirmed_by=actor,
         )
         if evidence is not None:
+            evidence.name = stored_name(evidence)  # never the user's file name on disk
             payment.evidence = evidence
         save_with_history(payment, actor=actor, reason="payment")
     return payment

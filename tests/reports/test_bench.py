@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from reports.bench.measures import CHEAP
+from cases.models import Case
+from reports.bench.measures import CHEAP, TARGETS
+from tests.factories import CaseFactory
 
 
 @pytest.mark.django_db
@@ -26,6 +28,21 @@ def test_bench_runs_the_cheap_measures_and_writes_the_summary(tmp_path: Path) ->
         assert summary[name]["ratio"] > 0
     assert summary["meta"]["stats_floor_agrees"] is True
     assert summary["meta"]["cases"] >= 200
+    assert summary["meta"]["targets"] == {name: TARGETS[name] for name in CHEAP}
+    assert isinstance(summary["meta"]["within_targets"], bool)
     # the list costs the same queries for 10 rows as for 50
     for listing in ("case_list", "case_list_api"):
         assert summary["queries"][listing]["rows_10"] == summary["queries"][listing]["rows_50"]
+
+
+@pytest.mark.django_db
+def test_bench_refuses_a_database_with_other_cases(tmp_path: Path) -> None:
+    """A working database (cases outside the bench's organisations) is never benchmarked."""
+    CaseFactory()
+    out = tmp_path / "bench.json"
+
+    with pytest.raises(CommandError, match="outside the bench's organisations"):
+        call_command("bench", cases=10, repeat=1, json=str(out), only=["case_list"])
+
+    assert not out.exists()
+    assert Case.objects.count() == 1

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from accounts.services import system_user
+from cases.models import Case
 from reports.bench import dataset, measures
 
 
@@ -36,6 +37,12 @@ class Command(BaseCommand):
         import_rows = options["import_rows"] or min(10_000, count)
         if count < 1 or repeat < 1 or import_rows < 1:
             raise CommandError("--cases, --repeat and --import-rows must be at least 1.")
+        foreign = Case.objects.exclude(organization__code__startswith=dataset.BENCH_CODE).count()
+        if foreign:
+            raise CommandError(
+                f"This database holds {foreign} cases outside the bench's organisations: it looks like a working "
+                "database. Run the bench on its own database (make bench, or DATABASE_URL=...; docs/performance.md)."
+            )
         world = dataset.world_get_or_create(system=system_user())
         have = world.case_count()
         if have >= count:
@@ -45,6 +52,7 @@ class Command(BaseCommand):
             dataset.cases_add(world=world, count=count - have, seed=options["seed"] + have, progress=self._progress)
             self.stdout.write("")
         detail = dataset.detail_case_get_or_create(world=world)
+        dataset.analyze()
         bench = measures.Bench(world, detail, repeat=repeat, import_rows=import_rows)
         names = options["only"] or list(measures.ALL)
         results = []
@@ -62,6 +70,8 @@ class Command(BaseCommand):
             "database": connection.vendor,
             "import_rows": import_rows,
             "stats_floor_agrees": bench.stats_agree(),
+            "targets": {r.name: measures.TARGETS[r.name] for r in results},
+            "within_targets": all(r.ratio <= measures.TARGETS[r.name] for r in results),
         }
         if "case_file_pdf" in names:
             summary["meta"]["case_file_pages"] = bench.case_file_pages
@@ -81,7 +91,9 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _table(self, results: list[measures.Result], queries: dict[str, dict[str, int]]) -> None:
-        self.stdout.write(f"{'measure':<16}{'median ms':>12}{'floor ms':>12}{'ratio':>9}")
+        self.stdout.write(f"{'measure':<16}{'median ms':>12}{'floor ms':>12}{'ratio':>9}{'target':>9}")
         for r in results:
-            self.stdout.write(f"{r.name:<16}{r.ms:>12.1f}{r.floor_ms:>12.1f}{r.ratio:>9.1f}")
+            target = measures.TARGETS[r.name]
+            verdict = "ok" if r.ratio <= target else "OVER"
+            self.stdout.write(f"{r.name:<16}{r.ms:>12.1f}{r.floor_ms:>12.1f}{r.ratio:>9.1f}{target:>8}x {verdict}")
         self.stdout.write("queries per request: " + "; ".join(f"{k} {v}" for k, v in queries.items()))
