@@ -73,6 +73,8 @@ except ValueError as exc:
         f"Environment variable FIELD_ENCRYPTION_KEY is malformed: {exc}; "
         "generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
     ) from exc
+# Keys being rotated out, comma-separated: still read, never written (manage.py rotate_field_key).
+FIELD_ENCRYPTION_OLD_KEYS: list[str] = _env("FIELD_ENCRYPTION_OLD_KEYS", list, [])  # type: ignore[assignment]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,6 +93,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "core",
     "accounts",
     "cases",
@@ -103,6 +107,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.security.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +119,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.ApplicationErrorMiddleware",
+    # Last: turns a login refused by the lockout into the 429 page or API error (core.security).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -169,7 +177,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path = Path(_env("STATIC_ROOT", str, str(BASE_DIR / "staticfiles")))  # type: ignore[arg-type]
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT: Path = Path(_env("MEDIA_ROOT", str, str(BASE_DIR / "media")))  # type: ignore[arg-type]
 MEDIA_URL = "/media/"
@@ -182,12 +190,71 @@ STORAGES = {
     },
 }
 
+# Request limits (RELIABILITY.md T25; the reverse proxy caps bodies too, docs/deployment.md):
+# 2.5 MB of form/JSON data outside file uploads, 1,000 fields, 10 files per request (evidence
+# and register uploads send one; core.uploads caps each file at 10 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Cookies and transport. In production (DJANGO_DEBUG=false) cookies are HTTPS-only, plain
+# HTTP is redirected and HSTS is sent; behind a TLS-terminating proxy set
+# DJANGO_SECURE_PROXY_SSL_HEADER=true (the proxy must set X-Forwarded-Proto).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600  # one working day
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry {% csrf_token %}
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT: bool = _env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS: int = _env("DJANGO_SECURE_HSTS_SECONDS", int, 0 if DEBUG else 31_536_000)  # type: ignore[assignment]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+if _env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline code (static/js/app.js holds the page behaviour; htmx is vendored in static/).
+# Style *attributes* stay blocked too: values set from script (CSSOM) are not attributes.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one user name
+# from one address, that pair is refused for AXES_COOLOFF_TIME hours (web login and the API
+# token endpoint alike; the token endpoint is also rate limited per address, REST_FRAMEWORK).
+# A success resets the count. Attempts are kept in the database (axes_accessattempt).
+AUTHENTICATION_BACKENDS = [
+    "core.security.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED: bool = _env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT: int = _env("AXES_FAILURE_LIMIT", int, 5)  # type: ignore[assignment]
+AXES_COOLOFF_TIME: float = _env("AXES_COOLOFF_HOURS", float, 0.25)  # type: ignore[assignment]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 # Celery: with no broker configured tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL: str = _env("CELERY_BROKER_URL", str, "")  # type: ignore[assignment]
@@ -211,15 +278,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# An unacknowledged message (its worker was killed) is delivered again after the visibility
+# timeout, which must exceed the longest task (archive build: 30 min). The fault tests (T24)
+# shorten all three through the environment.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
-    "unacked_restore_interval": 10,
-    "unacked_restore_throttle": 10,
+    "visibility_timeout": _env("CELERY_VISIBILITY_TIMEOUT", int, 3600),
+    "unacked_restore_interval": _env("CELERY_UNACKED_RESTORE_INTERVAL", int, 10),
+    "unacked_restore_throttle": _env("CELERY_UNACKED_RESTORE_THROTTLE", int, 10),
 }
+# On a lost broker connection, stop tasks whose acknowledgement can no longer be sent: the
+# message is delivered again anyway, and every task is idempotent (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines-nightly": {
         "task": "cases.tasks.sweep_deadlines_task",
         "schedule": crontab(hour=1, minute=10),
+    },
+    "resend-pending-documents": {
+        "task": "documents.tasks.resend_pending_documents_task",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -262,6 +340,8 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "mediation.vocab.AgreementStatus",
         "ServiceStatusEnum": "mediation.vocab.ServiceStatus",
         "ApplicationChannelEnum": "cases.vocab.Channel",
+        "ConsultationChannelEnum": "cases.vocab.ConsultationChannel",
+        "SubmissionStatusEnum": "reports.models.SubmissionStatus",
         "RecoveryChannelEnum": "mediation.vocab.RecoveryChannel",
         "RoleEnum": "accounts.models.Role",
         "AssignmentRoleEnum": "cases.models.AssignmentRole",
@@ -280,6 +360,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", str, "INFO")},
-    # WeasyPrint and fontTools narrate every rendering step at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    # WeasyPrint and fontTools narrate every rendering step at INFO. django.template logs the
+    # whole template context (search terms, personal data) at DEBUG: never below INFO (T21).
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        "django.template": {"level": "INFO"},
+    },
 }

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
@@ -15,15 +15,22 @@ def _fernet(key: str) -> Fernet:
     return Fernet(key.encode())
 
 
+@lru_cache(maxsize=4)
+def _decrypter(key: str, old_keys: tuple[str, ...]) -> MultiFernet:
+    """The current key first, then the keys being rotated out (manage.py rotate_field_key)."""
+    return MultiFernet([_fernet(key), *(_fernet(old) for old in old_keys)])
+
+
 def encrypt(value: str) -> str:
     return _fernet(settings.FIELD_ENCRYPTION_KEY).encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     try:
-        return _fernet(settings.FIELD_ENCRYPTION_KEY).decrypt(token.encode()).decode()
+        old_keys = tuple(getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", ()))
+        return _decrypter(settings.FIELD_ENCRYPTION_KEY, old_keys).decrypt(token.encode()).decode()
     except InvalidToken as exc:  # wrong key or corrupted column: never return ciphertext as data
-        raise ValueError("encrypted value cannot be decrypted with FIELD_ENCRYPTION_KEY") from exc
+        raise ValueError("no configured FIELD_ENCRYPTION_KEY or OLD_KEYS decrypts the value") from exc
 
 
 def lookup_hash(value: str) -> str:

@@ -4,6 +4,7 @@ most 10 MB, and the content must be what the extension says."""
 from __future__ import annotations
 
 from pathlib import PurePath
+from uuid import uuid4
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
@@ -31,3 +32,10 @@ def evidence_problem(upload: UploadedFile) -> str | None:
     if not head.startswith(EVIDENCE_SIGNATURES[suffix]):
         return _("文件内容与扩展名不符，只能上传 PDF、JPG 或 PNG 文件。")
     return None
+
+
+def stored_name(upload: UploadedFile) -> str:
+    """The name an accepted evidence file is stored under: generated, never the user's (the
+    user's name is kept in a column and used only for the download's filename)."""
+    suffix = PurePath(upload.name or "").suffix.lower()
+    return uuid4().hex + (suffix if suffix in EVIDENCE_SIGNATURES else "")

@@ -125,7 +125,16 @@ class DocumentDownloadApi(ApiView):
         tags=["documents"],
     )
     def get(self, request: Request, document_id: int) -> FileResponse:
-        document = selectors.document_get_for_user(document_id=document_id, user=request.user)
+        try:
+            document = selectors.document_get_for_user(document_id=document_id, user=request.user)
+        except Http404:
+            services.download_refused_log(
+                user=cast(User, request.user),
+                document_id=document_id,
+                via="api",
+                remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+            )
+            raise
         if document.status != DocumentStatus.READY:
             raise Http404
         services.document_download_log(
@@ -185,10 +194,19 @@ class CaseArchivePackageApi(ApiView):
         tags=["archive"],
     )
     def get(self, request: Request, case_id: int) -> FileResponse:
-        case = case_get_for_user(case_id=case_id, user=request.user)
-        volume = archive.archived_volume(case)
-        if volume is None or not selectors.reads_as_staff(request.user, case):
-            raise Http404
+        try:
+            case = case_get_for_user(case_id=case_id, user=request.user)
+            volume = archive.archived_volume(case)
+            if volume is None or not selectors.reads_as_staff(request.user, case):
+                raise Http404
+        except Http404:
+            services.download_refused_log(
+                user=cast(User, request.user),
+                case_id=case_id,
+                via="api",
+                remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+            )
+            raise
         services.document_download_log(
             document=None,
             volume=volume,

@@ -32,6 +32,7 @@ from cases import vocab as case_vocab
 from cases.models import Case, CaseEvent, EventKind, NumberSeries
 from cases.services import case_transition, sequence_next, transition_precheck
 from cases.workflow import Status, blockers, may_fire
+from core import queue
 from core.exceptions import ApplicationError, ConflictError
 from core.history import save_with_history
 from documents.kinds import KINDS, DocContext, Kind, case_title, document_date, document_number
@@ -235,9 +236,12 @@ def archive_request(*, case: Case, actor: User, schedule: bool = True) -> Archiv
 
 
 def _enqueue(volume_id: int) -> None:
+    """Runs after commit. With the broker unreachable the build is recorded as failed, so the
+    archive page offers the retry (the same archive number is kept)."""
     from documents.tasks import build_archive_task
 
-    build_archive_task.delay(volume_id)
+    if not queue.send(build_archive_task, volume_id):
+        _volume_failed(volume_id, str(queue.UNAVAILABLE))
 
 
 def _progress(volume: ArchiveVolume, done: int, total: int, step: str) -> None:
@@ -338,9 +342,33 @@ def _sums(case: Case) -> MoneyTotals:
     return case_money(case=case, agreement=agreement_view(case=case))
 
 
+#: pg_advisory_lock namespace ("ARCV") held by the worker building a volume.
+_BUILD_LOCK_NAMESPACE = 0x41524356
+
+
 def archive_build(volume_id: int, *, at: dt.datetime | None = None) -> ArchiveVolume | None:
-    """The task's body (see the module docstring). Idempotent: only a pending volume is built.
-    `at` is the time of filing (default now; the demo data passes historic times)."""
+    """The task's body (see the module docstring). Idempotent: only a pending volume is built,
+    by one worker at a time: a redelivered message that arrives while the first delivery is
+    still building returns at once (on PostgreSQL, a session advisory lock per volume; it goes
+    with the connection if the worker dies). Otherwise both would file copies of the same
+    documents and the loser would mark the volume failed."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return _archive_build(volume_id, at=at)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_BUILD_LOCK_NAMESPACE, volume_id & 0x7FFFFFFF])
+        (claimed,) = cursor.fetchone()
+    if not claimed:
+        return ArchiveVolume.objects.filter(pk=volume_id).first()
+    try:
+        return _archive_build(volume_id, at=at)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_BUILD_LOCK_NAMESPACE, volume_id & 0x7FFFFFFF])
+
+
+def _archive_build(volume_id: int, *, at: dt.datetime | None = None) -> ArchiveVolume | None:
+    """`at` is the time of filing (default now; the demo data passes historic times)."""
     volume = ArchiveVolume.objects.select_related("case__organization", "filed_by").filter(pk=volume_id).first()
     if volume is None or volume.status != VolumeStatus.PENDING:
         return volume

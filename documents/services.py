@@ -7,6 +7,7 @@ file and marks the row ready in one short transaction (or failed, with the error
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import traceback
@@ -17,14 +18,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.access import roles_for_organization
 from accounts.models import Role, User
 from cases.models import Case
+from core import queue
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.history import save_with_history
 from documents.kinds import KINDS, DocContext, Kind, build_context, document_date, document_number
-from documents.models import CaseDocument, Copy, DocumentDownload, DocumentStatus
+from documents.models import ArchiveVolume, CaseDocument, Copy, DocumentDownload, DocumentStatus, VolumeStatus
 from documents.rendering import html_to_pdf, render_html
 
 logger = logging.getLogger(__name__)
@@ -124,9 +127,43 @@ def document_request(
 
 
 def _enqueue(document_id: int) -> None:
+    """Runs after commit. With the broker unreachable the row stays pending (the request that
+    asked for it has succeeded) and `documents_resend_pending` sends it again (RELIABILITY.md
+    T24 d): the work is persisted, never half-done."""
     from documents.tasks import render_document_task
 
-    render_document_task.delay(document_id)
+    if not queue.send(render_document_task, document_id):
+        logger.warning("document %s stays pending until it is re-sent", document_id)
+
+
+#: A pending document that no worker has started after this long is sent again.
+RESEND_AFTER_SECONDS = 300
+#: A render started this long ago and never finished was killed (the task's hard limit is
+#: 180 s): it is recorded as failed instead of being tried for ever (RELIABILITY.md T18).
+STALE_AFTER_SECONDS = 900
+STALE_MESSAGE = _lazy("生成超时（开始后15分钟仍未完成），已停止；请检查内容后重新生成。")
+
+
+def documents_resend_pending(*, older_than_seconds: int = RESEND_AFTER_SECONDS) -> int:
+    """Send the render task again for pending documents no worker has started (progress 0)
+    that were requested more than `older_than_seconds` ago: their message never reached the
+    broker. Rendering is idempotent, so a message that was merely slow costs a no-op."""
+    from datetime import timedelta
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        CaseDocument.objects.filter(status=DocumentStatus.PENDING, progress=0, requested_at__lte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for document_id in ids:
+        _enqueue(document_id)
+    stale = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
+    for document_id in CaseDocument.objects.filter(
+        status=DocumentStatus.PENDING, progress__gt=0, requested_at__lte=stale
+    ).values_list("id", flat=True):
+        document_fail(document_id, str(STALE_MESSAGE))
+    return len(ids)
 
 
 def render_case_document(document: CaseDocument) -> tuple[bytes, int]:
@@ -186,6 +223,10 @@ def document_render(document_id: int) -> CaseDocument | None:
     document = CaseDocument.objects.filter(pk=document_id).first()
     if document is None or document.status != DocumentStatus.PENDING:
         return document
+    started_long_ago = document.requested_at <= timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
+    if document.progress > 0 and started_long_ago:  # a redelivery of a render that keeps being killed
+        document_fail(document_id, str(STALE_MESSAGE))
+        return CaseDocument.objects.get(pk=document_id)
     CaseDocument.objects.filter(pk=document_id, status=DocumentStatus.PENDING).update(progress=10)
     try:
         pdf, pages = render_case_document(document)
@@ -208,6 +249,23 @@ def document_download_log(
     DocumentDownload.objects.create(
         document=document, volume=volume, user=user, granted=granted, via=via, remote_addr=remote_addr[:45]
     )
+
+
+def download_refused_log(
+    *, user: User, document_id: Any = None, case_id: Any = None, via: str = "web", remote_addr: str = ""
+) -> None:
+    """A refused download (404 outside scope or for a role that may not read the file) of a
+    document or an archive package that exists: logged like a granted one (T6)."""
+    if document_id is not None and str(document_id).isdigit():
+        document = CaseDocument.objects.filter(pk=int(document_id)).first()
+        if document is not None:
+            document_download_log(document=document, user=user, granted=False, via=via, remote_addr=remote_addr)
+    if case_id is not None and str(case_id).isdigit():
+        volume = ArchiveVolume.objects.filter(case_id=int(case_id), status=VolumeStatus.ARCHIVED).first()
+        if volume is not None:
+            document_download_log(
+                document=None, volume=volume, user=user, granted=False, via=via, remote_addr=remote_addr
+            )
 
 
 def ensure_not_ready(document: CaseDocument) -> None:

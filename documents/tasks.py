@@ -20,3 +20,11 @@ def build_archive_task(volume_id: int) -> str:
 
     volume = archive_build(volume_id)
     return volume.status if volume is not None else "missing"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def resend_pending_documents_task() -> int:
+    """Beat (CELERY_BEAT_SCHEDULE): re-send renders whose message never reached the broker."""
+    from documents.services import documents_resend_pending
+
+    return documents_resend_pending()

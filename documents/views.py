@@ -136,10 +136,14 @@ def archive_progress_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def archive_package_view(request: HttpRequest, case_id: int) -> HttpResponseBase:
-    case = case_get_for_user(case_id=case_id, user=request.user)
-    volume = archive.archived_volume(case)
-    if volume is None or not selectors.reads_as_staff(request.user, case):
-        raise Http404
+    try:
+        case = case_get_for_user(case_id=case_id, user=request.user)
+        volume = archive.archived_volume(case)
+        if volume is None or not selectors.reads_as_staff(request.user, case):
+            raise Http404
+    except Http404:
+        services.download_refused_log(user=_actor(request), case_id=case_id, remote_addr=_remote(request))
+        raise
     services.document_download_log(
         document=None, volume=volume, user=_actor(request), granted=True, remote_addr=_remote(request)
     )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organization
+from core import queue
 from reports import dashboard, standard, tasks
 
 SESSION_KEY = "standard_reports"
@@ -133,7 +134,8 @@ def standard_report_view(request: HttpRequest, kind: str) -> HttpResponse:
         token = tasks.report_job_start()
         entry = {**params, "organization": organization.name, "title": context["title"], "query": context["query"]}
         _remember(request, token, entry)
-        tasks.standard_report_task.delay(token=token, **params)
+        if not queue.send(tasks.standard_report_task, token=token, **params):
+            tasks.report_job_fail(token, str(queue.UNAVAILABLE))
         return redirect("reports:standard_job", token=token)
     report = standard.build_report(
         kind=kind,

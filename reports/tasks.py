@@ -133,6 +133,11 @@ def job_start(token: str, mode: str) -> str:
     return run
 
 
+def job_fail(token: str, mode: str, run: str, error: str) -> None:
+    """The run could not even start (e.g. the broker is down): its page says so."""
+    _job_update(token, mode, run, state=FAILED, error=error)
+
+
 def _job_update(token: str, mode: str, run: str, **values: Any) -> None:
     state = cache.get(_key(token, mode)) or {}
     state.update(values, run=run)
@@ -325,6 +330,11 @@ def report_job_get(token: str, fmt: str) -> dict[str, Any] | None:
     if (state is None or state["state"] != FAILED) and report_output_path(token, fmt).is_file():
         return {"state": DONE, "done": 1, "total": 1}
     return state
+
+
+def report_job_fail(token: str, error: str) -> None:
+    """The report could not even be queued (e.g. the broker is down): its page says so."""
+    _report_job_update(token, state=FAILED, error=error)
 
 
 def _report_job_update(token: str, **values: Any) -> None:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from cases import selectors as case_selectors
 from cases.views import FILTER_KEYS
+from core import queue
 from core.api import EARLIEST as WORKLOAD_EARLIEST
 from core.api import LATEST as WORKLOAD_LATEST
 from core.exceptions import ApplicationError
@@ -92,7 +93,8 @@ def _queue(request: HttpRequest, token: str, entry: dict[str, Any], *, dry_run: 
     }
     # Nothing of this request is in the database for the task to wait for (the upload is a
     # file, the run's state is in the cache), so it is queued at once, not on commit.
-    tasks.import_register_task.delay(**kwargs)
+    if not queue.send(tasks.import_register_task, **kwargs):
+        tasks.job_fail(token, tasks.PREVIEW if dry_run else tasks.IMPORT, run, str(queue.UNAVAILABLE))
 
 
 @login_required

@@ -4,17 +4,32 @@ the PostgreSQL guards when a test must plant a bad row on purpose."""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Organization
 from cases import services
 from cases.models import Case
 from tests.conftest import _PATHS, drive
+
+# Hypothesis profiles (RELIABILITY.md §3). Not loaded globally (that would change every other
+# property test of the suite): the reliability tests apply `reliability_profile()`, `ci` unless
+# the nightly job sets HYPOTHESIS_PROFILE=nightly.
+hypothesis_settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None)
+hypothesis_settings.register_profile("nightly", max_examples=2000, deadline=None)
+hypothesis_settings.register_profile("dev", derandomize=True, max_examples=10, deadline=None)
+
+
+def reliability_profile() -> hypothesis_settings:
+    return hypothesis_settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @contextmanager
@@ -60,3 +75,28 @@ def service_case(world: SimpleNamespace, people: SimpleNamespace) -> Callable[..
         return case
 
     return make
+
+
+def run_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run `work(i)` for i in range(count), each in its own thread with its own database
+    connection; the threads start together behind a barrier. Returns the results in order
+    (an exception raised by `work` is returned as the result, not lost)."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def target(index: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(t.is_alive() for t in threads), "a thread did not finish (deadlock?)"
+    return results
