@@ -18,12 +18,32 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can_write_cases_of, organizations_in_scope
-from accounts.models import Organization, User
+from accounts.access import active_memberships, can_write_cases_of, organizations_in_scope
+from accounts.models import CASE_WRITER_ROLES, Organization, User
 from cases import services, vocab
 from cases.models import Case, Consultation
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.history import save_with_history
+
+# --- who may use the log -----------------------------------------------------------------------------
+
+
+def consultation_access_check(*, user: Any, write: bool = False) -> None:
+    """The consultation log is the centre's own record: its clerks, mediators and directors log
+    and convert, its auditors read; liaisons of partner agencies and administrators neither
+    read nor write it (403). Checked before the request's content, so the refusal does not
+    depend on what was sent; which organisation is then a matter of scope (404 outside it)."""
+    if write:
+        allowed = any(m.role in CASE_WRITER_ROLES and m.organization_id for m in active_memberships(user))
+    else:
+        allowed = bool(organizations_in_scope(user))
+    if not allowed:
+        raise PermissionDeniedError(
+            _("只有调解组织的书记员、调解员和中心主任可以登记咨询。")
+            if write
+            else _("只有调解组织的工作人员可以查看咨询记录。")
+        )
+
 
 # --- writes ----------------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ from cases.workflow import Status
 from core import crypto
 from core.exceptions import ApplicationError, ConflictError
 from core.history import save_with_history
-from core.uploads import evidence_problem
+from core.uploads import evidence_problem, stored_name
 from core.validators import normalize_phone, normalize_resident_id, normalize_uscc
 
 #: Unambiguous characters only: no 0/O, 1/I/L, so a code read over the phone is typed right.
@@ -331,7 +331,7 @@ def online_application_submit(
                 attachment = OnlineApplicationFile(
                     application=application, original_name=(upload.name or "")[-200:], size=upload.size or 0
                 )
-                attachment.file.save(upload.name or "evidence", upload, save=False)
+                attachment.file.save(stored_name(upload), upload, save=False)
                 attachment.save()
     except IntegrityError as exc:  # a concurrent retry with the same platform reference
         raise ConflictError(_("该申请已提交过，不会重复登记。")) from exc

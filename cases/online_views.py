@@ -256,4 +256,7 @@ def online_file_view(request: HttpRequest, case_id: int, file_id: int) -> FileRe
     attachment = OnlineApplicationFile.objects.filter(pk=file_id, application__case=case).first()
     if attachment is None or not attachment.file:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.access import active_memberships
 from accounts.models import Organization, Role
 from cases import vocab as case_vocab
+from cases.consultations import consultation_stats
 from core.api import EARLIEST, LATEST
 from mediation import vocab as mediation_vocab
 from reports.selectors import case_stats, open_case_count
@@ -228,7 +229,17 @@ def dashboard_data(
     )
     dispute_labels = dict(case_vocab.DisputeType.choices)
     channel_labels = dict(mediation_vocab.RecoveryChannel.choices)
+    # Consultations (咨询) are counted apart from the cases (docs/intake.md "Statistics").
+    consultations = consultation_stats(
+        organization=organization, date_from=date_from, date_to=date_to, include_children=include_children
+    )
+    consultation_labels = dict(case_vocab.ConsultationChannel.choices)
     return {
+        "consultations": consultations,
+        "consultation_channels": _bars(
+            [(code, str(consultation_labels.get(code, code)), n) for code, n in consultations["by_channel"].items()],
+            Decimal,
+        ),
         "stats": stats,
         "flow": flow,
         "success_percent": Decimal(stats["success_rate"]) * 100,

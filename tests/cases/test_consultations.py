@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -193,3 +194,57 @@ def test_the_api_logs_lists_converts_and_counts(clerk, auditor, other_town_clerk
         f"/api/v1/consultations/stats/?organization=DX&date_from={today}&date_to={today}"
     )
     assert outside.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["liaison", "admin_user"])
+def test_liaisons_and_admins_neither_read_nor_log_consultations(request, role, clerk, world):
+    _log(clerk, world.district)
+    user = request.getfixturevalue(role)
+    client = _api(user)
+    today = timezone.localdate().isoformat()
+    stats_url = f"/api/v1/consultations/stats/?organization=DX&date_from={today}&date_to={today}"
+    for response in (
+        client.get("/api/v1/consultations/"),
+        client.get(stats_url),
+        client.get("/api/v1/consultations/stats/"),  # refused before the missing parameters
+        client.post("/api/v1/consultations/", {}, format="json"),
+        client.post("/api/v1/consultations/", {"organization": "DX", "channel": "other", "topic": "x"}, format="json"),
+    ):
+        assert response.status_code == 403, response.content
+        assert set(response.json()) == {"error"}
+    assert Consultation.objects.count() == 1
+    page = Client()
+    page.force_login(user)
+    assert page.get(URL).status_code == 403
+
+
+def test_an_auditor_reads_but_cannot_log_whatever_the_body(auditor, world):
+    client = _api(auditor)
+    assert client.get("/api/v1/consultations/").status_code == 200
+    for body in ({}, {"organization": "DX", "channel": "other", "topic": "社保断缴"}):
+        assert client.post("/api/v1/consultations/", body, format="json").status_code == 403
+    assert not Consultation.objects.exists()
+
+
+def test_a_writer_with_an_empty_body_gets_the_field_errors(mediator, world):
+    response = _api(mediator).post("/api/v1/consultations/", {}, format="json")
+    assert response.status_code == 400
+    assert {"organization", "channel", "topic"} <= set(response.json()["error"]["fields"])
+
+
+def test_the_dashboard_shows_the_consultations_of_the_period(client, clerk, town_clerk, director, world):
+    today = timezone.localdate()
+    _log(clerk, world.district, channel="walk_in", date=today)
+    converted = _log(clerk, world.district, channel="hotline_12351", date=today, dispute_type="PAY")
+    consultations.consultation_convert(consultation=converted, actor=clerk)
+    _log(town_clerk, world.town, channel="walk_in", date=today)
+    _log(clerk, world.district, channel="walk_in", date=today - dt.timedelta(days=400))  # another period
+
+    client.force_login(director)
+    html = client.get(f"/reports/?organization=DX&period=custom&from={today}&to={today}").content.decode()
+    assert 'data-figure="consultations">2<' in html
+    assert 'data-figure="consultations_converted">1<' in html
+    assert 'data-consultation-channel="walk_in">1<' in html
+    assert 'data-consultation-channel="hotline_12351">1<' in html
+    with_towns = client.get(f"/reports/?organization=DX&period=custom&from={today}&to={today}&include_children=1")
+    assert 'data-figure="consultations">3<' in with_towns.content.decode()

@@ -333,7 +333,7 @@ def _platform_api(key: str | None) -> APIClient:
     return client
 
 
-def test_a_platform_files_a_draft_in_the_centre_it_names(world, platform, client):
+def test_a_platform_files_a_draft_in_the_centre_it_names(world, platform, client, town_clerk, other_town_clerk):
     response = _platform_api(platform[1]).post(API, _payload(), format="json")
 
     assert response.status_code == 201, response.content
@@ -346,6 +346,9 @@ def test_a_platform_files_a_draft_in_the_centre_it_names(world, platform, client
     assert (case.source, case.channel, case.source_reference) == ("online_platform", "online", "WSPT-2026-0001")
     assert application.platform == platform[0] and application.consents["transfer_court"] is True
     assert application.files.get().original_name == "解除通知.png"
+    sections = {s.title: s.cases for s in selectors.worklist(user=town_clerk)}
+    assert sections["网上申请待处理"] == [case]
+    assert {s.title: s.cases for s in selectors.worklist(user=other_town_clerk)}["网上申请待处理"] == []
     assert "审查中" not in _lookup(client, body["tracking_code"], PHONE[-4:]).content.decode()
     assert _lookup(client, body["tracking_code"], PHONE[-4:]).status_code == 200
 

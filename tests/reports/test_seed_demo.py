@@ -17,13 +17,25 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from accounts.models import Membership, Organization, PartnerAgency, User
-from cases import deadlines
-from cases.models import Case, CaseEvent, CaseParty, ClaimItem, DeadlineAlert, Employer, Person
+from cases import deadlines, online, selectors
+from cases.consultations import consultation_stats
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    ClaimItem,
+    Consultation,
+    DeadlineAlert,
+    Employer,
+    OnlineApplication,
+    Person,
+    PlatformClient,
+)
 from cases.selectors import case_queryset_for_user
 from cases.workflow import Status
 from linkage import vocab as lv
@@ -41,7 +53,14 @@ from mediation.models import (
     Transcript,
 )
 from reports import demo_data
-from reports.management.commands.seed_demo import DEFAULT_CASES, STATE_COUNTS, DemoLoader
+from reports.management.commands.seed_demo import (
+    CONVERTED_CONSULTATIONS,
+    DEFAULT_CASES,
+    MIN_CONSULTATIONS,
+    ONLINE_APPLICATIONS,
+    STATE_COUNTS,
+    DemoLoader,
+)
 
 SMALL = 15  # the first 15 planned cases take one state each
 
@@ -50,6 +69,16 @@ def seed(cases: int = SMALL) -> str:
     out = io.StringIO()
     call_command("seed_demo", cases=cases, stdout=out)
     return out.getvalue()
+
+
+def intake_cases():
+    """The drafts the intake channels made: consultations converted into cases and online
+    applications (seed_demo._intake), apart from the planned cases."""
+    return Case.objects.filter(Q(consultation__isnull=False) | Q(online_application__isnull=False))
+
+
+def planned_cases():
+    return Case.objects.exclude(pk__in=intake_cases().values("pk"))
 
 
 def snapshot() -> dict[str, int]:
@@ -82,10 +111,11 @@ def test_refuses_when_debug_is_off_and_creates_nothing(settings):
 @pytest.mark.django_db
 def test_loads_every_state_through_the_services(debug):
     output = seed()
-    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
-    assert Case.objects.count() == SMALL
+    assert set(planned_cases().values_list("status", flat=True)) == set(Status.values)
+    assert planned_cases().count() == SMALL
+    assert intake_cases().count() == CONVERTED_CONSULTATIONS + len(ONLINE_APPLICATIONS)
     # Every case has a creation event and one transition event per state change.
-    for case in Case.objects.all():
+    for case in planned_cases():
         events = list(case.events.order_by("created_at", "id"))
         assert events[0].kind == "created"
         transitions = [e for e in events if e.kind == "transition"]
@@ -263,9 +293,15 @@ def test_director_accepts_with_consecutive_case_numbers(debug):
 @pytest.mark.django_db
 def test_realistic_data_deadlines_and_alerts(debug):
     seed(40)
-    for person in Person.objects.all():
+    # Every person has a valid ID number and a mobile number, except the callers named in the
+    # consultations converted into drafts: a consultation records only a name.
+    converted = Consultation.objects.filter(converted_case__isnull=False)
+    callers = set(CaseParty.objects.filter(case__consultation__in=converted).values_list("person_id", flat=True))
+    assert len(callers) == CONVERTED_CONSULTATIONS
+    for person in Person.objects.exclude(pk__in=callers):
         assert ric.is_valid(person.id_number), person.id_number
         assert re.fullmatch(r"1[3-9]\d{9}", person.phone)
+    assert not Person.objects.filter(pk__in=callers).exclude(id_number="").exists()
     for employer in Employer.objects.all():
         assert uscc.is_valid(employer.uscc), employer.uscc
     for claim in ClaimItem.objects.all():
@@ -373,3 +409,55 @@ def test_transfers_liaison_inboxes_court_money_and_referral_reports(debug):
         assert case.events.filter(kind="linkage", name="referral_report").exists()
     # Only referred cases report back.
     assert not ReferralReport.objects.exclude(case__source__in=lv.REFERRAL_SOURCES).exists()
+
+
+@pytest.mark.django_db
+def test_consultations_and_online_applications_for_the_clerks(debug):
+    output = seed()
+    # Consultations over several channels and organisations, the newest named ones converted.
+    assert Consultation.objects.count() == MIN_CONSULTATIONS
+    assert Consultation.objects.values("channel").distinct().count() >= 3
+    assert Consultation.objects.values("organization").distinct().count() >= 2
+    converted = Consultation.objects.filter(converted_case__isnull=False).select_related("converted_case")
+    assert converted.count() == CONVERTED_CONSULTATIONS
+    for consultation in converted:
+        case = consultation.converted_case
+        assert (case.status, case.organization_id) == (Status.DRAFT, consultation.organization_id)
+        assert case.parties.get(side="applicant").person.name == consultation.caller_name
+    today = timezone.localdate()
+    stats = consultation_stats(
+        organization=Organization.objects.get(code="DX"),
+        date_from=today - dt.timedelta(days=366),
+        date_to=today,
+        include_children=True,
+    )
+    assert (stats["consultations"], stats["converted_to_cases"]) == (MIN_CONSULTATIONS, CONVERTED_CONSULTATIONS)
+
+    # Online applications: drafts on the work lists, one from the platform with its number,
+    # one already registered by the clerk; each with its applicant, employer and claims.
+    applications = OnlineApplication.objects.select_related("case__organization", "platform")
+    assert applications.count() == len(ONLINE_APPLICATIONS)
+    expected = sorted((org, platform, registered) for org, _s, platform, registered in ONLINE_APPLICATIONS)
+    found = sorted(
+        (a.case.organization.code, a.platform is not None, a.case.status == Status.REGISTERED) for a in applications
+    )
+    assert found == expected
+    (from_platform,) = [a for a in applications if a.platform is not None]
+    assert from_platform.platform == PlatformClient.objects.get()
+    assert re.fullmatch(r"WSPT-\d{8}-\d{4}", from_platform.reference)
+    assert from_platform.case.source_reference == from_platform.reference
+    for application in applications:
+        case = application.case
+        assert case.status in (Status.DRAFT, Status.REGISTERED)
+        assert case.source == "online_platform" and case.channel == "online"
+        assert case.parties.filter(side="applicant").exists() and case.parties.filter(side="respondent").exists()
+        assert case.claims.exists()
+    town_clerk = User.objects.get(username="demo_town_clerk")
+    sections = {s.title: s.cases for s in selectors.worklist(user=town_clerk)}
+    assert [c.organization.code for c in sections["网上申请待处理"]] == ["XHM"]
+
+    # The printed tracking code answers the status lookup.
+    match = re.search(r"tracking code \(/apply/status/\): ([A-Z0-9-]+)，电话后4位 / phone: (\d{4})", output)
+    assert match, output
+    answer = online.online_application_status(tracking_code=match.group(1), phone_last4=match.group(2))
+    assert answer is not None and answer.state == "已收到，待登记"

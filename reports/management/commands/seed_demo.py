@@ -44,9 +44,9 @@ from accounts.models import (
     Zone,
 )
 from accounts.services import system_user
-from cases import deadlines, services
+from cases import consultations, deadlines, online, services
 from cases import vocab as case_vocab
-from cases.models import Case, CaseParty, Employer, EventKind
+from cases.models import Case, CaseParty, Employer, EventKind, PlatformClient
 from cases.workflow import Status
 from core.history import save_with_history
 from documents.archive import archive_build, archive_request
@@ -59,6 +59,7 @@ from mediation.models import Agreement, FollowUp, MediationSession, Obligation, 
 from mediation.services.agreements import live_agreement
 from mediation.services.performance import outstanding, paid_total
 from reports import demo_data as data
+from reports.upward_demo import seed_upward
 
 SEED = 20261121
 DEFAULT_CASES = 220
@@ -134,6 +135,43 @@ STAGES: dict[str, tuple[str, ...]] = {
 }
 #: At most this many transfers of each type.
 TRANSFER_LIMITS = {T.JUDICIAL_CONFIRMATION: 9, T.PAYMENT_ORDER: 4, T.LABOR_INSPECTION: 5, T.ARBITRATION: 5}
+
+#: Intake channels (docs/intake.md), drawn from a stream of their own (SEED + 2) after the
+#: planned cases, so those stay the same. Consultations (咨询): one per two planned cases (at
+#: least MIN_CONSULTATIONS) over the last year, by channel; the newest CONVERTED_CONSULTATIONS
+#: with a caller's name were turned into draft cases (转为案件).
+MIN_CONSULTATIONS = 12
+CONVERTED_CONSULTATIONS = 3
+CONSULTATION_CHANNELS = [("walk_in", 40), ("hotline_12351", 30), ("petition_12345", 12), ("online", 12), ("other", 6)]
+#: (topic, dispute type or "" when the visitor's question did not fix one, note)
+CONSULTATION_TOPICS: list[tuple[str, str, str]] = [
+    ("被拖欠工资怎么办", "PAY", "告知可申请调解、向劳动保障监察投诉或申请仲裁，注意保留工资条和考勤记录。"),
+    (
+        "公司单方解除劳动合同能否要求经济补偿",
+        "TER",
+        "解释经济补偿和违法解除赔偿金的区别，建议携带解除通知来中心申请调解。",
+    ),
+    ("未签书面劳动合同的二倍工资", "CON", "告知二倍工资的计算期间和仲裁时效。"),
+    ("加班费怎么计算", "TIM", "说明工作日、休息日、法定节假日加班的支付标准。"),
+    ("公司不给缴社保", "SOC", "告知补缴属社保经办机构职责，可就待遇损失申请调解。"),
+    ("工伤认定和待遇", "INJ", "告知先申请工伤认定和劳动能力鉴定，待遇争议可申请调解。"),
+    ("外卖骑手与平台的关系", "NEF", "介绍新就业形态劳动者权益保障的相关规定。"),
+    ("离职证明不给开", "TER", "告知用人单位应当出具解除或终止劳动合同的证明。"),
+    ("年休假没休能否折算工资", "TIM", "说明未休年休假工资报酬按日工资的200%另行支付。"),
+    ("仲裁时效还来得及吗", "", "告知一般时效一年，拖欠劳动报酬的在劳动关系终止后一年内提出。"),
+    ("调解要不要收费", "", "告知工会调解不收费，介绍调解程序和所需材料。"),
+]
+#: Online applications (网上申请): (organisation, scenario index, platform?, registered by the
+#: clerk?). The others wait on the centre's work list under 网上申请待处理.
+ONLINE_APPLICATIONS: list[tuple[str, int, bool, bool]] = [
+    ("XHM", 0, False, False),
+    ("DX", 1, False, False),
+    ("JG", 2, False, False),
+    ("DX", 3, True, False),
+    ("YZ", 0, False, True),
+]
+ONLINE_SCENARIOS = (data.wage_arrears, data.illegal_dismissal, data.overtime, data.no_written_contract)
+PLATFORM_NAME = "北京工会网上劳动争议调解平台"
 
 
 #: Typical working days between a step and the one before it, for the demo's history.
@@ -322,6 +360,9 @@ class DemoLoader:
             self._progress(n, len(plans), "件案件已办理到目标状态 / cases brought to their state")
         transfers = self._linkage(plans)
         self.write(f"  {transfers} 件移送 / transfers to partner agencies")
+        if count:
+            self._intake(count)
+        seed_upward(self.system, write=self.write)
 
     def _progress(self, n: int, total: int, what: str) -> None:
         if n % 50 == 0 or n == total:
@@ -404,7 +445,9 @@ class DemoLoader:
             if zone is None:
                 zone = Zone(organization=district, name=name, street_names=streets)
                 save_with_history(zone, actor=self.system, reason="seed_demo")
+                zone._history_user = self.system  # type: ignore[attr-defined]  # the m2m history row's actor
                 zone.towns.set([self.orgs[code] for code in towns])
+                del zone._history_user  # type: ignore[attr-defined]
             zones.append(zone)
         taken = set(DutyAssignment.objects.filter(zone__in=zones).values_list("date", "zone_id"))
         for offset in range(-ROSTER_PAST_DAYS, ROSTER_FUTURE_DAYS + 1):
@@ -1770,6 +1813,108 @@ class DemoLoader:
             amount_recovered=amount,
             obligation=obligation,
         )
+
+    # --- intake channels: consultations and online applications (docs/intake.md) ------------
+
+    def _intake(self, count: int) -> None:
+        rng = random.Random(SEED + 2)
+        logged = self._consultations(rng, max(MIN_CONSULTATIONS, count // 2))
+        codes = self._online_applications(rng)
+        self.write(
+            f"  {logged} 次咨询（{CONVERTED_CONSULTATIONS} 次已转为案件）、{len(ONLINE_APPLICATIONS)} 份网上申请 / "
+            "consultations and online applications"
+        )
+        code, last4 = codes[0]
+        self.write(f"  网上申请查询码 / tracking code (/apply/status/): {code}，电话后4位 / phone: {last4}")
+
+    def _consultations(self, rng: random.Random, total: int) -> int:
+        """Consultations over the last year (newest last), logged by whoever answered."""
+        days = sorted(rng.randint(0, 360) for _ in range(total))[::-1]
+        logged = []
+        for back in days:
+            org = rng.choice(ORG_CYCLE)
+            team = data.ORG_TEAMS[org]
+            actor = self.users[rng.choice(team["clerk"] + team["mediators"][:1])]
+            channel = self._weighted_with(rng, CONSULTATION_CHANNELS)
+            topic, dispute_type, note = rng.choice(CONSULTATION_TOPICS)
+            named = rng.random() < 0.4
+            reference = ""
+            if channel in ("hotline_12351", "petition_12345"):
+                day = self.today - dt.timedelta(days=back)
+                reference = data.source_reference(channel, day, rng.randint(1000, 9999))
+            logged.append(
+                consultations.consultation_log(
+                    actor=actor,
+                    organization=self.orgs[org],
+                    channel=channel,
+                    topic=topic,
+                    date=self.today - dt.timedelta(days=back),
+                    dispute_type=dispute_type,
+                    caller_name=data.person_name(rng, rng.random() < 0.6) if named else "",
+                    reference=reference,
+                    note=note,
+                )
+            )
+        # The newest named ones with a dispute type became applications (转为案件).
+        convertible = [c for c in reversed(logged) if c.caller_name and c.dispute_type]
+        for consultation in convertible[:CONVERTED_CONSULTATIONS]:
+            consultations.consultation_convert(consultation=consultation, actor=consultation.handled_by)
+        return len(logged)
+
+    def _online_applications(self, rng: random.Random) -> list[tuple[str, str]]:
+        """Applications through the public form and one through the partner platform, each a
+        draft on its centre's work list; the last one was already registered by the clerk.
+        Returns (tracking code, phone's last four digits) of each."""
+        platform = PlatformClient.objects.filter(name=PLATFORM_NAME).first()
+        if platform is None:  # the key is not kept: issue one with manage.py platform_key
+            platform, _key = online.platform_client_issue(
+                actor=self.system, name=PLATFORM_NAME, organizations=[self.orgs[data.DISTRICT_CODE]]
+            )
+        codes = []
+        for n, (org, scenario_index, via_platform, registered) in enumerate(ONLINE_APPLICATIONS):
+            male = rng.random() < 0.6
+            spec = rng.choice([s for s in self.employer_specs if s["area"] == org])
+            ctx = data.Context(
+                worker=data.person_name(rng, male),
+                employer=spec["name"],
+                position=rng.choice(data.POSITIONS[spec["industry"]])[0],
+                wage=Decimal(rng.randint(50, 120) * 100),
+                hired=self.today - dt.timedelta(days=rng.randint(400, 2000)),
+                received=self.today,
+                industry=spec["industry"],
+            )
+            dispute = ONLINE_SCENARIOS[scenario_index](rng, ctx)
+            birth = self.today.replace(year=self.today.year - rng.randint(22, 50), day=1)
+            phone = data.mobile(rng, self.taken_phones)
+            application, code = online.online_application_submit(
+                organization=self.orgs[org],
+                applicant={
+                    "name": ctx.worker,
+                    "id_number": data.resident_id(rng, birth, male, self.taken_ids),
+                    "phone": phone,
+                    "address": data.residence(rng, org),
+                },
+                employer={"name": spec["name"], "uscc": spec["uscc"]},
+                dispute_type=dispute.dispute_type,
+                claims=[
+                    {"claim_type": c.claim_type, "description": c.description[:300], "amount": c.amount}
+                    for c in dispute.claims[: online.MAX_CLAIMS]
+                ],
+                facts=dispute.facts,
+                consents={"pipl_notice": True, "voluntary": True, "truthful": True, "e_service": n % 2 == 0},
+                platform=platform if via_platform else None,
+                platform_reference=f"WSPT-{self.today:%Y%m%d}-{n + 1:04d}" if via_platform else "",
+            )
+            if registered:
+                clerk = self.users[data.ORG_TEAMS[org]["clerk"][0]]
+                services.case_register(case=application.case, actor=clerk)
+            codes.append((online.tracking_code_display(code), phone[-4:]))
+        return codes
+
+    @staticmethod
+    def _weighted_with(rng: random.Random, options: list[tuple[Any, int]]) -> Any:
+        values, weights = zip(*options, strict=True)
+        return rng.choices(values, weights=weights)[0]
 
     def _rejection(self, case: Case) -> tuple[str, str]:
         by_code = dict(data.REJECTIONS)
