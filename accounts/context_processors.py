@@ -15,5 +15,6 @@ def current_membership(request: HttpRequest) -> dict[str, Any]:
             "history": bool(roles & {Role.AUDITOR, Role.DIRECTOR}),
             "dashboard": bool(roles & {Role.AUDITOR, Role.DIRECTOR}),
             "import": Role.DIRECTOR in roles,
+            "upward": Role.DIRECTOR in roles,
         },
     }

@@ -136,15 +136,15 @@ class ClaimSerializer(serializers.Serializer):
 
 def case_detail_response(*, case_id: int, user: Any, status: int = 200) -> Response:
     """The case as GET /cases/{id}/ shows it (transitions answer with it too)."""
-    case = selectors.case_get_for_user(case_id=case_id, user=user)
+    case = selectors.case_get_for_page(case_id=case_id, user=user)
     amounts = {"claimed": selectors.case_claimed_total(case=case), "agreed": ZERO, "recovered": ZERO}
     for provider in CASE_AMOUNTS:
         amounts.update(provider(case))
     data = {
         "case": case,
-        "parties": case.parties.select_related("person", "employer"),
-        "claims": case.claims.all(),
-        "assignments": case.assignments.filter(active=True).select_related("user"),
+        "parties": selectors.case_parties(case=case),
+        "claims": selectors.case_claims(case=case),
+        "assignments": selectors.case_active_assignments(case=case),
         "amounts": amounts,
         "deadlines": selectors.case_deadlines(case=case),
         "alerts": selectors.case_open_alerts(case=case),
@@ -313,6 +313,39 @@ class CaseListApi(ApiView):
             deadline = case.current_deadline
             return None if deadline is None else {"label": deadline[0], "due_on": str(deadline[1])}
 
+        def to_representation(self, case: Case) -> dict[str, Any]:
+            """The fields above, written out: a list answers 50-200 of these, and DRF's
+            per-field machinery (and a translated choice list per status label) was most of
+            the request's time (docs/performance.md). Same shape: the schema tests hold it."""
+            fields = self.fields
+            labels = self._labels()
+            return {
+                "id": case.pk,
+                "number": str(case),
+                "registry_number": case.registry_number,
+                "case_number": case.case_number,
+                "status": case.status,
+                "status_label": labels[case.status],
+                "organization": {"code": case.organization.code, "name": case.organization.name},
+                "dispute_type": case.dispute_type,
+                "received_at": fields["received_at"].to_representation(case.received_at) if case.received_at else None,
+                "mediation_due_on": fields["mediation_due_on"].to_representation(case.mediation_due_on)
+                if case.mediation_due_on
+                else None,
+                "current_deadline": self.get_current_deadline(case),
+                "amount_claimed": fields["amount_claimed"].to_representation(case.amount_claimed),  # type: ignore[attr-defined]
+                "created_at": fields["created_at"].to_representation(case.created_at),
+            }
+
+        def _labels(self) -> dict[str, str]:
+            """The status labels in the request's language, translated once per response."""
+            root = self.parent if self.parent is not None else self
+            cached: dict[str, str] | None = getattr(root, "_status_labels", None)
+            if cached is None:
+                cached = {value: str(label) for value, label in Status.choices}
+                root._status_labels = cached  # type: ignore[attr-defined]
+            return cached
+
     pagination_class = LimitOffsetPagination  # for the schema; `paginate` pages the response
 
     @extend_schema(
@@ -407,7 +440,7 @@ class CaseUpdateApi(ApiView):
         channel = serializers.ChoiceField(choices=vocab.Channel.choices, required=False)
         source_reference = serializers.CharField(max_length=80, required=False, allow_blank=True)
         referring_body = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        facts_summary = serializers.CharField(required=False, allow_blank=True)
+        facts_summary = serializers.CharField(required=False, allow_blank=True, max_length=services.FACTS_MAX_LENGTH)
         workers_involved = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
         file_type = serializers.ChoiceField(choices=vocab.FileType.choices, required=False)
 
@@ -434,7 +467,9 @@ class CaseCreateApi(ApiView):
         channel = serializers.ChoiceField(choices=vocab.Channel.choices, default=vocab.Channel.WRITTEN)
         source_reference = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
         referring_body = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        facts_summary = serializers.CharField(required=False, allow_blank=True, default="")
+        facts_summary = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=services.FACTS_MAX_LENGTH
+        )
         workers_involved = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
         applicants = ApplicantSerializer(many=True, required=False, default=list)
         respondents = RespondentSerializer(many=True, required=False, default=list)
@@ -530,6 +565,102 @@ class CaseClaimAddApi(ApiView):
         serializer.is_valid(raise_exception=True)
         claim = services.claim_add(case=case, actor=request_actor(request), **serializer.validated_data)
         return Response(ClaimSerializer(claim).data, status=201)
+
+
+def _party_of(case: Case, party_id: int) -> CaseParty:
+    party = case.parties.select_related("person", "employer").filter(pk=party_id).first()
+    if party is None:
+        raise Http404
+    return party
+
+
+class CasePartyApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        is_representative = serializers.BooleanField(required=False)
+        position = serializers.CharField(max_length=50, required=False, allow_blank=True)
+        phone = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text="自然人的电话")
+        address = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="自然人的送达地址")
+        legal_rep_name = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="单位")
+        registered_address = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="单位")
+        contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, help_text="单位")
+        contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, help_text="单位")
+
+    @extend_schema(
+        operation_id="cases_parties_partial_update",
+        summary="修改当事人（仅草稿和待审查的案件）",
+        description=(
+            "可改：是否推举代表、岗位；自然人的电话和送达地址；单位的法定代表人、住所、联系人和联系电话。"
+            "姓名、证件号码或信用代码有误时请删除该当事人后重新增加。案件已受理时答 409。"
+        ),
+        request=InputSerializer,
+        responses={200: CasePartySerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def patch(self, request: Request, case_id: int, party_id: int) -> Response:
+        case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
+        party = _party_of(case, party_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        party = services.case_party_update(
+            party=party, actor=request_actor(request), changes=dict(serializer.validated_data)
+        )
+        return Response(CasePartySerializer(_party_of(case, party.pk)).data)
+
+    @extend_schema(
+        operation_id="cases_parties_destroy",
+        summary="删除当事人（仅草稿和待审查的案件）",
+        description="该当事人是某项请求事项的请求人时答 409，请先修改或删除该请求事项。",
+        request=None,
+        responses={204: None, **error_responses(*WRITE_ERRORS)},
+    )
+    def delete(self, request: Request, case_id: int, party_id: int) -> Response:
+        case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
+        services.case_party_remove(party=_party_of(case, party_id), actor=request_actor(request))
+        return Response(status=204)
+
+
+class CaseClaimApi(ApiView):
+    class InputSerializer(serializers.Serializer):
+        claim_type = serializers.ChoiceField(choices=vocab.ClaimType.choices, required=False)
+        description = serializers.CharField(max_length=300, required=False)
+        amount = MoneyField(required=False, allow_null=True, help_text="非金钱请求为 null")
+        claimant = CasePartyField(required=False, allow_null=True, help_text="请求人（本案当事人 id）")
+        period_start = DateField(required=False, allow_null=True)
+        period_end = DateField(required=False, allow_null=True)
+
+    @staticmethod
+    def _claim_of(case: Case, claim_id: int) -> Any:
+        claim = case.claims.filter(pk=claim_id).first()
+        if claim is None:
+            raise Http404
+        return claim
+
+    @extend_schema(
+        operation_id="cases_claims_partial_update",
+        summary="修改请求事项（仅草稿和待审查的案件）",
+        description="只改请求中给出的字段；案件已受理时答 409。",
+        request=InputSerializer,
+        responses={200: ClaimSerializer, **error_responses(*WRITE_ERRORS)},
+    )
+    def patch(self, request: Request, case_id: int, claim_id: int) -> Response:
+        case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
+        claim = self._claim_of(case, claim_id)
+        serializer = self.InputSerializer(data=request.data, context={"case": case})
+        serializer.is_valid(raise_exception=True)
+        claim = services.claim_update(
+            claim=claim, actor=request_actor(request), changes=dict(serializer.validated_data)
+        )
+        return Response(ClaimSerializer(claim).data)
+
+    @extend_schema(
+        operation_id="cases_claims_destroy",
+        summary="删除请求事项（仅草稿和待审查的案件）",
+        request=None,
+        responses={204: None, **error_responses(*WRITE_ERRORS)},
+    )
+    def delete(self, request: Request, case_id: int, claim_id: int) -> Response:
+        case = selectors.case_get_for_user(case_id=case_id, user=request.user, for_write=True)
+        services.claim_remove(claim=self._claim_of(case, claim_id), actor=request_actor(request))
+        return Response(status=204)
 
 
 # --- transitions ------------------------------------------------------------------------------------
@@ -913,9 +1044,10 @@ class ConsultationListApi(ApiView):
         summary="咨询记录",
         description="本人可查看的调解组织的咨询记录，新的在前；分页：?limit=&offset=。",
         parameters=[FilterSerializer],
-        responses={200: ConsultationOutputSerializer(many=True), **error_responses(400, 401)},
+        responses={200: ConsultationOutputSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
+        consultations.consultation_access_check(user=request.user)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = consultations.consultation_list(user=request.user, filters=filters.validated_data)
@@ -943,6 +1075,7 @@ class ConsultationCreateApi(ApiView):
         responses={201: ConsultationOutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request) -> Response:
+        consultations.consultation_access_check(user=request.user, write=True)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -1012,9 +1145,10 @@ class ConsultationStatsApi(ApiView):
         summary="咨询统计（按渠道、按月）",
         description="按咨询日期统计；与 GET /api/v1/stats/ 的案件统计分开（IMPORT_FORMAT.md 的统计格式不含咨询）。",
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
+        consultations.consultation_access_check(user=request.user)
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data

@@ -37,10 +37,13 @@ from cases.models import (
 from cases.workflow import EFFECTS, OUTCOME_STATES, TRANSITIONS, Status, blockers, may_fire
 from core import crypto
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from core.history import save_with_history
+from core.history import delete_with_history, save_with_history
 from core.validators import normalize_phone, normalize_resident_id, normalize_uscc
 
 EDITABLE_STATES = (Status.DRAFT, Status.REGISTERED, Status.AWAITING_CONSENT)
+#: 事实与理由 is printed in the application (D1) and the records: a few pages at most
+#: (RELIABILITY.md T18: free text is capped at the model layer, not only by the request size).
+FACTS_MAX_LENGTH = 5000
 
 
 # --- master data ---------------------------------------------------------------------------
@@ -154,6 +157,11 @@ def _require_writer(actor: User, organization: Organization) -> None:
         raise PermissionDeniedError(_("您没有在“%s”办理案件的权限。") % organization.name)
 
 
+def is_editable(case: Case) -> bool:
+    """Parties and claims may still change (草稿, 待审查, 待征得同意)."""
+    return case.status in EDITABLE_STATES
+
+
 def _require_editable(case: Case) -> None:
     if case.status not in EDITABLE_STATES:
         raise ConflictError(_("案件已受理或已结束（%s），当事人和请求事项不能再修改。") % case.get_status_display())
@@ -186,6 +194,8 @@ def case_create(
         errors["channel"] = [_("请选择申请方式。")]
     if not isinstance(workers_involved, int) or workers_involved < 1:
         errors["workers_involved"] = [_("涉及职工人数应为不小于1的整数。")]
+    if len(facts_summary or "") > FACTS_MAX_LENGTH:
+        errors["facts_summary"] = [_("事实与理由最多 %d 个字。") % FACTS_MAX_LENGTH]
     if errors:
         raise ApplicationError(_("案件信息有误，请按提示修改。"), fields=errors)
     with transaction.atomic():
@@ -247,6 +257,8 @@ def case_update(*, case: Case, actor: User, changes: dict[str, Any]) -> Case:
     for field, (allowed, message) in checks.items():
         if field in changes and changes[field] not in allowed:
             errors[field] = [message]
+    if len(str(changes.get("facts_summary") or "")) > FACTS_MAX_LENGTH:
+        errors["facts_summary"] = [_("事实与理由最多 %d 个字。") % FACTS_MAX_LENGTH]
     workers = changes.get("workers_involved", case.workers_involved)
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         errors["workers_involved"] = [_("涉及职工人数应为不小于1的整数。")]
@@ -312,19 +324,17 @@ def parse_amount(raw: Any, *, field: str = "amount") -> Decimal | None:
     return Decimal(text).quantize(Decimal("0.01"))
 
 
-def claim_add(
+def _claim_checked(
     *,
     case: Case,
-    actor: User,
     claim_type: str,
     description: str,
-    amount: Any = None,
-    claimant: CaseParty | None = None,
-    period_start: dt.date | None = None,
-    period_end: dt.date | None = None,
-) -> ClaimItem:
-    _require_writer(actor, case.organization)
-    _require_editable(case)
+    amount: Any,
+    claimant: CaseParty | None,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+) -> Decimal | None:
+    """The claim's amount once every field is right; else one error per wrong field."""
     errors: dict[str, list[str]] = {}
     if claim_type not in vocab.ClaimType.values:
         errors["claim_type"] = [_("请选择请求类型。")]
@@ -339,6 +349,31 @@ def claim_add(
         errors["claimant"] = [_("请求人不是本案当事人。")]
     if errors:
         raise ApplicationError(_("请求事项有误，请按提示修改。"), fields=errors)
+    return value
+
+
+def claim_add(
+    *,
+    case: Case,
+    actor: User,
+    claim_type: str,
+    description: str,
+    amount: Any = None,
+    claimant: CaseParty | None = None,
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> ClaimItem:
+    _require_writer(actor, case.organization)
+    _require_editable(case)
+    value = _claim_checked(
+        case=case,
+        claim_type=claim_type,
+        description=description,
+        amount=amount,
+        claimant=claimant,
+        period_start=period_start,
+        period_end=period_end,
+    )
     claim = ClaimItem(
         case=case,
         claimant=claimant,
@@ -350,6 +385,115 @@ def claim_add(
     )
     save_with_history(claim, actor=actor, reason="add claim")
     return claim
+
+
+#: What a claim's correction may change (all of it but the case).
+CLAIM_FIELDS = ("claim_type", "description", "amount", "claimant", "period_start", "period_end")
+
+
+def _locked_editable_case(case_id: int) -> Case:
+    """The case row locked for the rest of the transaction, refused once it left the
+    editable states (a concurrent acceptance waits for the lock, then sees the change)."""
+    case = Case.objects.select_for_update().select_related("organization").get(pk=case_id)
+    _require_editable(case)
+    return case
+
+
+def claim_update(*, claim: ClaimItem, actor: User, changes: dict[str, Any]) -> ClaimItem:
+    """Correct a claim of a case that is still editable; unchanged fields keep their values."""
+    unknown = sorted(set(changes) - set(CLAIM_FIELDS))
+    if unknown:
+        raise ApplicationError(
+            _("这些字段不能修改：%s。") % "、".join(unknown), fields={f: [_("不能修改。")] for f in unknown}
+        )
+    with transaction.atomic():
+        case = _locked_editable_case(claim.case_id)
+        _require_writer(actor, case.organization)
+        merged = {field: changes.get(field, getattr(claim, field)) for field in CLAIM_FIELDS}
+        value = _claim_checked(case=case, **merged)
+        for field in CLAIM_FIELDS:
+            setattr(claim, field, merged[field])
+        claim.description = claim.description.strip()
+        claim.amount = value
+        save_with_history(claim, actor=actor, reason="correct claim")
+    return claim
+
+
+def claim_remove(*, claim: ClaimItem, actor: User) -> None:
+    """Take a claim off a case that is still editable (the history keeps it)."""
+    with transaction.atomic():
+        case = _locked_editable_case(claim.case_id)
+        _require_writer(actor, case.organization)
+        delete_with_history(claim, actor=actor, reason="remove claim")
+
+
+#: What a party's correction may change: its role in the case, and the contact data of the
+#: person or employer behind it (a wrong name, ID number or USCC means the wrong person or
+#: employer: remove the party and add the right one).
+PARTY_FIELDS = ("is_representative", "position")
+PERSON_FIELDS = ("phone", "address")
+EMPLOYER_FIELDS = ("legal_rep_name", "registered_address", "contact_name", "contact_phone")
+
+
+def case_party_update(*, party: CaseParty, actor: User, changes: dict[str, Any]) -> CaseParty:
+    """Correct a party of a case that is still editable. Contact data belong to the person or
+    employer and so change for every case of theirs (it is the same telephone)."""
+    holder_fields = PERSON_FIELDS if party.person_id else EMPLOYER_FIELDS
+    unknown = sorted(set(changes) - set(PARTY_FIELDS) - set(holder_fields))
+    if unknown:
+        raise ApplicationError(
+            _("这些字段不能修改：%s。") % "、".join(unknown), fields={f: [_("不能修改。")] for f in unknown}
+        )
+    values = {key: (value.strip() if isinstance(value, str) else value) for key, value in changes.items()}
+    errors: dict[str, list[str]] = {}
+    phone_field = "phone" if party.person_id else "contact_phone"
+    if values.get(phone_field):
+        try:
+            values[phone_field] = normalize_phone(values[phone_field])
+        except ValueError as exc:
+            errors[phone_field] = [str(exc)]
+    if "is_representative" in values and not isinstance(values["is_representative"], bool):
+        errors["is_representative"] = [_("请选择是或否。")]
+    holder_model = Person if party.person_id else Employer
+    for field, value in values.items():
+        limit = getattr(
+            (CaseParty if field in PARTY_FIELDS else holder_model)._meta.get_field(field), "max_length", None
+        )
+        if isinstance(value, str) and limit and len(value) > limit and field != phone_field:
+            errors[field] = [_("最多 %d 个字。") % limit]
+        elif field != "is_representative" and not isinstance(value, str):
+            errors[field] = [_("请填写文字。")]
+    if errors:
+        raise ApplicationError(_("当事人信息有误，请按提示修改。"), fields=errors)
+    with transaction.atomic():
+        case = _locked_editable_case(party.case_id)
+        _require_writer(actor, case.organization)
+        party_changes = {f: values[f] for f in PARTY_FIELDS if f in values}
+        if party_changes:
+            for field, value in party_changes.items():
+                setattr(party, field, value)
+            save_with_history(party, actor=actor, reason="correct party")
+        holder_changes = {f: values[f] for f in holder_fields if f in values}
+        holder: Person | Employer | None = party.person if party.person_id else party.employer
+        if holder is not None and holder_changes:
+            for field, value in holder_changes.items():
+                setattr(holder, field, value)
+            if isinstance(holder, Person) and "phone" in holder_changes:
+                holder.phone_hash = crypto.lookup_hash(holder.phone) if holder.phone else ""
+            save_with_history(holder, actor=actor, reason=f"correct contact (case {case.pk})")
+    return party
+
+
+def case_party_remove(*, party: CaseParty, actor: User) -> None:
+    """Take a party off a case that is still editable. Refused while a claim names it as the
+    claimant: correct or remove that claim first."""
+    with transaction.atomic():
+        case = _locked_editable_case(party.case_id)
+        _require_writer(actor, case.organization)
+        if ClaimItem.objects.filter(claimant=party).exists():
+            message = _("该当事人是请求事项的请求人，请先修改或删除该请求事项。")
+            raise ConflictError(message)
+        delete_with_history(party, actor=actor, reason="remove party")
 
 
 # --- numbering -------------------------------------------------------------------------------
@@ -372,14 +516,18 @@ def sequence_next(*, organization: Organization, series: str, when: dt.datetime,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside transaction.atomic()")
     year = timezone.localtime(when).year
-    if not CaseNumberSequence.objects.filter(organization=organization, year=year, series=series).exists():
+    sequences = CaseNumberSequence.objects.select_for_update().filter(
+        organization=organization, year=year, series=series
+    )
+    sequence = sequences.first()  # locked: one query in the usual case (docs/performance.md)
+    if sequence is None:
         try:
             with transaction.atomic():
                 opened = CaseNumberSequence(organization=organization, year=year, series=series)
                 save_with_history(opened, actor=actor, reason=f"open {series} {year}")
         except IntegrityError:
             pass  # opened concurrently by another transaction; lock it below
-    sequence = CaseNumberSequence.objects.select_for_update().get(organization=organization, year=year, series=series)
+        sequence = sequences.get()
     sequence.last_value += 1
     save_with_history(sequence, actor=actor, reason=f"allocate {series}", update_fields=["last_value"])
     return year, sequence.last_value
@@ -639,6 +787,12 @@ def deadlines_sweep(*, actor: User, today: dt.date | None = None) -> dict[str, i
             due_now[(case.pk, extra_clock, due_on)] = case
     counts = {"created": 0, "resolved": 0}
     with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            # Two sweeps at once (a redelivered beat message) would both insert the same new
+            # alerts: the second waits here, then reads the first one's alerts below.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x53574550])  # "SWEP"
         known = {(a.case_id, a.clock, a.due_on): a for a in DeadlineAlert.objects.select_for_update()}
         for key, case in due_now.items():
             alert = known.get(key)

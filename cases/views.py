@@ -53,8 +53,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get_for_user(case_id=case_id, user=request.user)
-    parties = case.parties.select_related("person", "employer")
+    case = selectors.case_get_for_page(case_id=case_id, user=request.user)
+    parties = selectors.case_parties(case=case)
     return render(
         request,
         "cases/case_detail.html",
@@ -62,15 +62,16 @@ def case_detail_view(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "applicants": [p for p in parties if p.side == vocab.Side.APPLICANT],
             "respondents": [p for p in parties if p.side != vocab.Side.APPLICANT],
-            "claims": case.claims.all(),
+            "claims": selectors.case_claims(case=case),
             "claimed_total": selectors.case_claimed_total(case=case),
-            "assignments": case.assignments.filter(active=True).select_related("user"),
+            "assignments": selectors.case_active_assignments(case=case),
             "deadlines": selectors.case_deadlines(case=case),
             "alerts": selectors.case_open_alerts(case=case),
             "actions": selectors.case_available_transitions(case=case, user=request.user),
             "timeline": selectors.case_timeline(case=case),
             "panels": panels_for(request, case),
             "may_reveal": reveal.may_reveal(request.user, case),
+            "may_edit": services.is_editable(case) and can_write_cases_of(request.user, case.organization),
             "may_browse_history": history.may_browse(request.user, case.organization),
         },
     )

@@ -3,8 +3,10 @@ Swagger UI. Every route under /api/v1/ must be in the schema (tests/api/test_sch
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import apis as accounts
 from cases import apis as cases
@@ -14,7 +16,7 @@ from documents import apis as documents
 from linkage import apis as linkage
 from mediation import apis as mediation
 from reports import apis as reports
-from reports import report_apis, workload_apis
+from reports import report_apis, upward_apis, workload_apis
 
 CASE = "cases/<int:case_id>/"
 SESSION = CASE + "sessions/<int:session_id>/"
@@ -54,6 +56,8 @@ v1 = [
     path(CASE + "history/", cases.CaseHistoryApi.as_view(), name="case-history"),
     path(CASE + "parties/", cases.CasePartyAddApi.as_view(), name="case-parties"),
     path(CASE + "claims/", cases.CaseClaimAddApi.as_view(), name="case-claims"),
+    path(CASE + "parties/<int:party_id>/", cases.CasePartyApi.as_view(), name="case-party"),
+    path(CASE + "claims/<int:claim_id>/", cases.CaseClaimApi.as_view(), name="case-claim"),
     path(CASE + "parties/<int:party_id>/reveal/", cases.CasePartyRevealApi.as_view(), name="case-party-reveal"),
     path(CASE + "lawyer-suggestion/", lawyer_apis.CaseLawyerSuggestionApi.as_view(), name="case-lawyer-suggestion"),
     *[
@@ -156,6 +160,27 @@ v1 = [
     path("stats/", reports.CaseStatsApi.as_view(), name="stats"),
     path("workload/", workload_apis.WorkloadApi.as_view(), name="workload"),
     path("reports/<str:kind>/", report_apis.StandardReportApi.as_view(), name="standard-report"),
+    # upward reporting (上报)
+    path(
+        "report-submissions/",
+        by_method(get=upward_apis.ReportSubmissionListApi, post=upward_apis.ReportSubmissionCreateApi),
+        name="report-submissions",
+    ),
+    path(
+        "report-submissions/<int:submission_id>/",
+        upward_apis.ReportSubmissionDetailApi.as_view(),
+        name="report-submission",
+    ),
+    path(
+        "report-submissions/<int:submission_id>/files/<int:file_id>/review/",
+        upward_apis.SubmissionFileReviewApi.as_view(),
+        name="report-submission-file-review",
+    ),
+    path(
+        "report-submissions/<int:submission_id>/finish-review/",
+        upward_apis.SubmissionFinishReviewApi.as_view(),
+        name="report-submission-finish-review",
+    ),
     # register import (docs/import.md)
     path("imports/", reports.RegisterImportApi.as_view(), name="imports"),
     # documents and archiving
@@ -173,7 +198,13 @@ app_name = "api"
 urlpatterns = [
     path("api/v1/", include(v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    # Swagger UI injects <style> elements: this page alone allows inline styles (no case data).
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     # Anything else under /api/ (an unknown transition, a typo) answers 404 in the error shape.
     re_path(r"^api/", not_found_view),
 ]

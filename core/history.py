@@ -39,3 +39,14 @@ def save_with_history(
         for attr in ("_history_user", "_change_reason"):
             if hasattr(obj, attr):
                 delattr(obj, attr)
+
+
+def delete_with_history(obj: models.Model, *, actor: Any, reason: str = "") -> None:
+    """Delete `obj` so that its deletion row in the history names `actor` and `reason`."""
+    if actor is None:
+        raise ValueError("delete_with_history needs an actor; use accounts.services.system_user()")
+    for guard in WRITE_GUARDS:
+        guard(obj)
+    obj._history_user = actor  # type: ignore[attr-defined]
+    obj._change_reason = reason[:CHANGE_REASON_LENGTH]  # type: ignore[attr-defined]
+    obj.delete()

@@ -19,7 +19,7 @@ from cases.models import Case, CaseParty
 from cases.services import case_transition, parse_amount
 from cases.workflow import Status
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from core.history import save_with_history
+from core.history import delete_with_history, save_with_history
 from core.money import format_yuan
 from mediation import vocab
 from mediation.models import Agreement, AgreementSignature, AgreementTerm, FollowUp, Obligation
@@ -46,6 +46,9 @@ _CLAIM_TO_OBLIGATION: dict[str, str] = {
 
 
 def live_agreement(case: Case) -> Agreement | None:
+    prefetched = getattr(case, "live_agreements", None)  # the case page's prefetch (mediation.selectors)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
     return case.agreements.exclude(status=vocab.AgreementStatus.VOID).order_by("-created_at").first()
 
 
@@ -102,8 +105,7 @@ def agreement_set_terms(*, agreement: Agreement, actor: User, terms: Sequence[st
     _require_unsigned(agreement)
     with transaction.atomic():
         for term in agreement.terms.all():
-            term._history_user = actor  # type: ignore[attr-defined]
-            term.delete()
+            delete_with_history(term, actor=actor, reason="replace terms")
         for position, text in enumerate(t.strip() for t in terms):
             if text:
                 save_with_history(
@@ -179,8 +181,7 @@ def obligation_set_due(*, obligation: Obligation, actor: User, due_on: dt.date, 
 def obligation_remove(*, obligation: Obligation, actor: User) -> None:
     _require_draft(obligation.agreement, actor, _("修改履行义务"))
     _require_unsigned(obligation.agreement)
-    obligation._history_user = actor  # type: ignore[attr-defined]
-    obligation.delete()
+    delete_with_history(obligation, actor=actor, reason="remove obligation")
 
 
 def agreement_sign(

@@ -17,7 +17,7 @@ from cases.models import Case, CaseParty
 from cases.services import case_transition
 from cases.workflow import MEDIATION_CLOCK_STATES, Status
 from core.exceptions import ApplicationError, ConflictError
-from core.history import save_with_history
+from core.history import delete_with_history, save_with_history
 from mediation import vocab
 from mediation.models import (
     Attendance,
@@ -209,8 +209,7 @@ def transcript_save(*, session: MediationSession, actor: User, blocks: Sequence[
     with transaction.atomic():
         transcript, _created = Transcript.objects.get_or_create(session=session)
         for block in transcript.blocks.all():
-            block._history_user = actor  # type: ignore[attr-defined]
-            block.delete()
+            delete_with_history(block, actor=actor, reason="replace transcript")
         for position, (kind, text) in enumerate(blocks):
             if text.strip():
                 block = TranscriptBlock(transcript=transcript, kind=kind, text=text.strip(), position=position)

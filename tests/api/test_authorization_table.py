@@ -100,6 +100,7 @@ def _sub_objects(case: Case, people: SimpleNamespace, court: Any, *, send: bool)
         ids={
             "case_id": case.pk,
             "party_id": case.parties.order_by("pk").first().pk,  # type: ignore[union-attr]
+            "claim_id": case.claims.order_by("pk").first().pk,  # type: ignore[union-attr]
             "session_id": session.pk,
             "attendance_id": session.attendances.order_by("pk").first().pk,  # type: ignore[union-attr]
             "obligation_id": agreement.obligations.order_by("pk").first().pk,  # type: ignore[union-attr]
@@ -235,15 +236,30 @@ TABLE: dict[str, dict[str, Rule]] = {
     "/api/v1/transfers/": {"get": Rule(may=EVERYONE, scoped=False)},
     "/api/v1/cases/export.xlsx": {"get": Rule(may=EVERYONE, scoped=False)},
     "/api/v1/imports/": {"post": Rule(may=frozenset({DIRECTOR}), scoped=False)},
-    # PROVISIONAL: routes added while T9 was written (intake channels, reports); the lines
-    # record what they answer now, for their authors to tighten (POST /consultations/ answers
-    # 400 to every role with an empty body, so the table cannot yet tell who may create).
+    # intake channels (docs/intake.md): partner platforms only, with their key (tokens: 401)
     "/api/v1/online-applications/": {"post": Rule(may=frozenset(), scoped=False, platform=True)},
-    "/api/v1/consultations/": {"get": Rule(may=EVERYONE, scoped=False), "post": Rule(may=EVERYONE, scoped=False)},
-    "/api/v1/consultations/stats/": {"get": Rule(may=EVERYONE, scoped=False)},
+    # the consultation log is the centre's own record: its staff read it, its writers log and
+    # convert; liaisons and admins get 403 (checked before the body); another town's code: 404
+    "/api/v1/consultations/": {"get": Rule(may=READERS, scoped=False), "post": Rule(may=WRITERS, scoped=False)},
+    "/api/v1/consultations/stats/": {"get": Rule(may=READERS, scoped=False)},
     "/api/v1/consultations/{consultation_id}/convert/": {"post": Rule(may=WRITERS, no_fixture=True)},
-    "/api/v1/reports/{kind}/": {"get": Rule(may=EVERYONE, no_fixture=True)},
+    # standard reports: directors and auditors, of the organisations they hold those roles in
+    # (the object is the organisation named in the query: another town's answers 404)
+    "/api/v1/reports/{kind}/": {"get": Rule(may=frozenset({DIRECTOR, AUDITOR}), scoped=False)},
     "/api/v1/workload/": {"get": Rule(may=frozenset({DIRECTOR, AUDITOR}), scoped=False)},
+    # upward reporting (上报): directors and auditors read; a town's director submits; the
+    # district's director reviews (the fixture has no submission: those routes answer 404)
+    "/api/v1/report-submissions/": {
+        "get": Rule(may=frozenset({DIRECTOR, AUDITOR}), scoped=False),
+        "post": Rule(may=frozenset({DIRECTOR}), scoped=False),
+    },
+    "/api/v1/report-submissions/{submission_id}/": {"get": Rule(may=frozenset({DIRECTOR, AUDITOR}), no_fixture=True)},
+    "/api/v1/report-submissions/{submission_id}/files/{file_id}/review/": {
+        "post": Rule(may=frozenset({DIRECTOR}), no_fixture=True)
+    },
+    "/api/v1/report-submissions/{submission_id}/finish-review/": {
+        "post": Rule(may=frozenset({DIRECTOR}), no_fixture=True)
+    },
     C + "lawyer-suggestion/": {"get": read()},
     # the object of a new case is its organisation: the own town (201) or the other one (404)
     "/api/v1/cases/": {"get": Rule(may=EVERYONE, scoped=False), "post": write()},
@@ -252,6 +268,8 @@ TABLE: dict[str, dict[str, Rule]] = {
     C + "history/": {"get": read()},
     C + "parties/": {"post": write()},
     C + "claims/": {"post": write()},
+    C + "parties/{party_id}/": {"patch": write(), "delete": write()},
+    C + "claims/{claim_id}/": {"patch": write(), "delete": write()},
     C + "parties/{party_id}/reveal/": {"post": write()},
     # transitions (docs/api.md, "Transitions")
     C + "transitions/register/": {"post": transition("register", CLERK, MEDIATOR)},
@@ -319,14 +337,20 @@ TABLE: dict[str, dict[str, Rule]] = {
 }
 
 #: Path parameters of objects the fixture data does not have (yet).
-MISSING_IDS = {"consultation_id": 999999, "kind": "no-such-report"}
+MISSING_IDS = {"consultation_id": 999999, "submission_id": 999999, "file_id": 999999}
+
+#: Path parameters that are names, not ids.
+NAMES = {"kind": "periodic"}
 
 #: Bodies for the requests whose refusal must not depend on the body: without them every
 #: role would get the same 400.
 BODIES: dict[tuple[str, str], Callable[[str], dict[str, Any]]] = {
     ("post", "/api/v1/cases/"): lambda org: draft_payload(organization=org),
     ("post", T + "send/"): lambda org: {"sent_on": timezone.localdate().isoformat(), "channel": "in_person"},
+    ("get", "/api/v1/reports/{kind}/"): lambda org: {"organization": org, "from": "2026-01-01", "to": "2026-03-31"},
 }
+#: Routes whose object is the organisation named in the body or query.
+ORGANIZATION_OBJECT = {("get", "/api/v1/reports/{kind}/")}
 
 
 def expected(method: str, path: str, role: str, *, own: bool, status: str) -> frozenset[int]:
@@ -342,6 +366,10 @@ def expected(method: str, path: str, role: str, *, own: bool, status: str) -> fr
         if not own or role in (LIAISON, ADMIN):
             return frozenset({404})
         return PERMITTED if role in rule.may else frozenset({403})
+    if (method, path) in ORGANIZATION_OBJECT:  # the role is checked first, then the organisation
+        if role not in rule.may:
+            return frozenset({403})
+        return PERMITTED if own else frozenset({404})
     if not rule.scoped:
         return PERMITTED if role in rule.may else frozenset({403})
     if not own or role == ADMIN or (role == LIAISON and not rule.liaison_sees):
@@ -387,7 +415,7 @@ def test_authorization_table(world: SimpleNamespace, people: SimpleNamespace, ca
             rule = TABLE[path][method]
             variants = ((True, own), (False, other)) if rule.scoped or body_for else ((True, own),)
             for is_own, objects in variants:
-                url = path.format(**{**objects.ids, **MISSING_IDS})
+                url = path.format(**{**objects.ids, **MISSING_IDS, **NAMES})
                 body = body_for(codes[is_own]) if body_for else ({} if method != "get" else None)
                 for role in ROLES:
                     allowed = expected(method, path, role, own=is_own, status=objects.case.status)

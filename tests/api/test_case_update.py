@@ -47,3 +47,22 @@ def test_an_accepted_case_is_a_conflict_and_other_towns_see_nothing(
     assert (
         api(other_town_clerk).patch(f"{V1}/cases/{draft.pk}/", {"facts_summary": "x"}, format="json").status_code == 404
     )
+
+
+def test_facts_longer_than_the_cap_are_refused_by_the_service_too(clerk: Any, case_in: Any) -> None:
+    """RELIABILITY.md T18: free text is capped at the model layer, whatever the entry path."""
+    from cases import services
+    from core.exceptions import ApplicationError
+
+    case = case_in(Status.DRAFT)
+    too_long = "拖" * (services.FACTS_MAX_LENGTH + 1)
+    with pytest.raises(ApplicationError) as refused:
+        services.case_update(case=case, actor=clerk, changes={"facts_summary": too_long})
+    assert "facts_summary" in refused.value.fields
+    with pytest.raises(ApplicationError) as refused:
+        services.case_create(
+            actor=clerk, organization=case.organization, dispute_type=case.dispute_type, facts_summary=too_long
+        )
+    assert "facts_summary" in refused.value.fields
+    case.refresh_from_db()
+    assert case.facts_summary != too_long

@@ -49,6 +49,9 @@ def ids(case_in: Any, world: Any) -> dict[str, Any]:
         "record_id": case.service_records.first().pk,
         "document_id": 999,  # a missing document: 404, never 500
         "party_id": case.parties.first().pk,
+        "claim_id": case.claims.first().pk,
+        "submission_id": 999,  # a missing report submission: 404, never 500
+        "file_id": 999,
         "consultation_id": 999,  # a missing consultation: 404, never 500
         "kind": "periodic",  # GET /api/v1/reports/{kind}/
     }
