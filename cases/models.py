@@ -185,6 +185,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.case_number or self.registry_number or gettext("草稿 #%s") % self.pk
 
+    # Django's get_FOO_display hashes every (lazily translated) label of the field's choices
+    # on each call: a translation lookup per choice, per row of a list. These look one up.
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return str(Status(self.status).label) if self.status in Status.values else str(self.status)
+
+    def get_dispute_type_display(self) -> str:  # type: ignore[no-redef]
+        if self.dispute_type in vocab.DisputeType.values:
+            return str(vocab.DisputeType(self.dispute_type).label)
+        return str(self.dispute_type)
+
     @property
     def current_deadline(self) -> tuple[str, object] | None:
         """The clock that matters now, for lists: (label, due date) or None."""

@@ -35,6 +35,9 @@ def _test_runtime(settings: Any, tmp_path: Any) -> None:
     app.conf.task_always_eager = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The test client and the live server speak plain HTTP; production redirects it to HTTPS
+    # (tests/reliability/test_t25_deployment.py checks the production settings themselves).
+    settings.SECURE_SSL_REDIRECT = False
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
