@@ -72,6 +72,22 @@ def _claimed_subquery() -> Subquery:
     return Subquery(claims, output_field=_MONEY)
 
 
+def personal_search_token(text: str) -> str | None:
+    """The keyed hash of a search that is a resident ID number or a phone number, so that
+    it never travels in a URL (ASVS 14.2.1: it would sit in logs, history and the pager's
+    links); None for any other search."""
+    from core.validators import normalize_phone, normalize_resident_id
+
+    text = (text or "").strip()
+    for normalize in (normalize_resident_id, normalize_phone):
+        try:
+            value = normalize(text)
+        except ValueError:
+            continue
+        return crypto.lookup_hash(value)
+    return None
+
+
 def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
     """Cases in scope, filtered; annotated with the claimed amount and an overdue flag."""
     filters = filters or {}
@@ -86,6 +102,12 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
             | Q(person__id_number_hash=id_hash)
         )
         qs = qs.filter(Q(case_number__icontains=q) | Q(registry_number__icontains=q) | Exists(party_match))
+    qh = (filters.get("qh") or "").strip()
+    if qh:  # a search by ID number or phone, as its keyed hash (personal_search_token)
+        holder = CaseParty.objects.filter(case=OuterRef("pk")).filter(
+            Q(person__id_number_hash=qh) | Q(person__phone_hash=qh)
+        )
+        qs = qs.filter(Exists(holder))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("organization"):

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,11 +28,24 @@ from cases.workflow import TRANSITIONS, WIRED_TRANSITIONS, Status
 from core.exceptions import ApplicationError, PermissionDeniedError
 
 PAGE_SIZE = 50
-FILTER_KEYS = ("q", "status", "organization", "dispute_type", "received_from", "received_to", "overdue", "order")
+FILTER_KEYS = ("q", "qh", "status", "organization", "dispute_type", "received_from", "received_to", "overdue", "order")
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list_view(request: HttpRequest) -> HttpResponse:
+    """The search form posts; the answer is a redirect to the list's URL, in which a search by
+    ID number or phone appears only as its keyed hash (`qh`)."""
+    source = request.POST if request.method == "POST" else request.GET
+    token = selectors.personal_search_token(source.get("q", ""))
+    if request.method == "POST" or token:
+        params = {key: source.get(key, "").strip() for key in FILTER_KEYS if source.get(key, "").strip()}
+        if params.get("q"):  # a new search replaces an earlier one by ID number or phone
+            params.pop("qh", None)
+        if token:
+            params.pop("q", None)
+            params["qh"] = token
+        return redirect(f"{reverse('cases:list')}?{urlencode(params)}" if params else reverse("cases:list"))
     filters = {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
     cases = selectors.case_list(user=request.user, filters=filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

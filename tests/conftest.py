@@ -35,9 +35,18 @@ def _test_runtime(settings: Any, tmp_path: Any) -> None:
     app.conf.task_always_eager = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The test client and the live server speak plain HTTP; production redirects it to HTTPS
-    # (tests/reliability/test_t25_deployment.py checks the production settings themselves).
+
+
+def pytest_configure(config: Any) -> None:
+    """The test client and the live server (built once per session, before any per-test
+    setting) speak plain HTTP: no redirect to HTTPS, cookies without the Secure flag. CI runs
+    with DEBUG off, where production turns both on (test_t25_deployment checks the production
+    settings in a process of their own)."""
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
