@@ -60,6 +60,7 @@ class CaseDocument(models.Model):
     )
     requested_by = models.ForeignKey(USER, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始生成时间"), null=True, blank=True)
     rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
 
     history = HistoricalRecords()

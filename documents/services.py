@@ -160,7 +160,7 @@ def documents_resend_pending(*, older_than_seconds: int = RESEND_AFTER_SECONDS) 
         _enqueue(document_id)
     stale = timezone.now() - timedelta(seconds=STALE_AFTER_SECONDS)
     for document_id in CaseDocument.objects.filter(
-        status=DocumentStatus.PENDING, progress__gt=0, requested_at__lte=stale
+        status=DocumentStatus.PENDING, progress__gt=0, started_at__lte=stale
     ).values_list("id", flat=True):
         document_fail(document_id, str(STALE_MESSAGE))
     return len(ids)
@@ -223,11 +223,14 @@ def document_render(document_id: int) -> CaseDocument | None:
     document = CaseDocument.objects.filter(pk=document_id).first()
     if document is None or document.status != DocumentStatus.PENDING:
         return document
-    started_long_ago = document.requested_at <= timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS)
-    if document.progress > 0 and started_long_ago:  # a redelivery of a render that keeps being killed
+    started = document.started_at
+    if started is not None and started <= timezone.now() - dt.timedelta(seconds=STALE_AFTER_SECONDS):
+        # a redelivery of a render that started long ago and keeps being killed
         document_fail(document_id, str(STALE_MESSAGE))
         return CaseDocument.objects.get(pk=document_id)
-    CaseDocument.objects.filter(pk=document_id, status=DocumentStatus.PENDING).update(progress=10)
+    CaseDocument.objects.filter(pk=document_id, status=DocumentStatus.PENDING).update(
+        progress=10, started_at=timezone.now()
+    )
     try:
         pdf, pages = render_case_document(document)
     except Exception as exc:

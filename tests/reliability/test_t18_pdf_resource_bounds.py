@@ -97,7 +97,7 @@ def test_a_render_that_keeps_being_killed_ends_as_a_recorded_failure(
     case_in: Any, clerk: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A render killed by the hard limit (its message redelivered, or found by the beat job)
-    is not tried for ever: started long ago and still pending means failed, with the reason."""
+    is not tried for ever: started 15 minutes ago and still pending means failed, with the reason."""
     import datetime as dt
 
     from django.utils import timezone
@@ -108,8 +108,9 @@ def test_a_render_that_keeps_being_killed_ends_as_a_recorded_failure(
     case = case_in(Status.ACCEPTED)
     killed, fresh = (document_request(case=case, actor=clerk, kind=kind) for kind in ("D3", "D4"))
     long_ago = timezone.now() - dt.timedelta(seconds=document_services.STALE_AFTER_SECONDS + 60)
-    CaseDocument.objects.filter(pk=killed.pk).update(progress=10, requested_at=long_ago)
-    CaseDocument.objects.filter(pk=fresh.pk).update(progress=10)  # a render under way now: left alone
+    CaseDocument.objects.filter(pk=killed.pk).update(progress=10, started_at=long_ago)
+    # a render under way now, of a document asked for long ago (its first message was lost): left alone
+    CaseDocument.objects.filter(pk=fresh.pk).update(progress=10, requested_at=long_ago, started_at=timezone.now())
 
     document_services.documents_resend_pending()
     killed.refresh_from_db()
@@ -119,6 +120,6 @@ def test_a_render_that_keeps_being_killed_ends_as_a_recorded_failure(
 
     # the same when the message itself comes back (redelivery after the kill)
     again = document_request(case=case, actor=clerk, kind="D3")
-    CaseDocument.objects.filter(pk=again.pk).update(progress=10, requested_at=long_ago)
+    CaseDocument.objects.filter(pk=again.pk).update(progress=10, started_at=long_ago)
     result = document_render(again.pk)
     assert result is not None and result.status == DocumentStatus.FAILED
