@@ -202,10 +202,13 @@ class Worker:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[RedisServer]:
+def broker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
     """Our own Redis; the test process publishes to it (tasks are not eager here)."""
     server = RedisServer(tmp_path)
     server.start()
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets
+    # it to the shared Redis), so the test process must be pointed at ours there too.
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
     conf = celery_app.conf
     saved = conf.broker_url, conf.task_always_eager
     conf.broker_url, conf.task_always_eager = server.url, False
