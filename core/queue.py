@@ -20,6 +20,10 @@ UNAVAILABLE = _("后台任务服务暂时不可用，请稍后重试；本次操
 
 
 def send(task: Any, *args: Any, **kwargs: Any) -> bool:
+    # Callers queue after the commit that the task reads (documents and archive builds call
+    # this from transaction.on_commit), or for work whose input is outside the database (the
+    # register import's file, a standard report's parameters): tests/reliability/test_t23_tasks.py
+    # lists each call site.
     """Queue the task with these arguments; False (logged, with the task's name only) when the
     broker is unreachable."""
     try:

@@ -5,6 +5,8 @@ the application by its database role (manage.py db_roles)."""
 
 from django.db import migrations
 
+from core.db_guards import append_only
+
 APPEND_ONLY_TABLES = (
     "accounts_historicalorganization",
     "accounts_historicalpartneragency",
@@ -20,23 +22,6 @@ APPEND_ONLY_TABLES = (
 )
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in APPEND_ONLY_TABLES:
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION cases_append_only();"
-        )
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in APPEND_ONLY_TABLES:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_lawyers"),
@@ -44,5 +29,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, uninstall),
+        append_only(APPEND_ONLY_TABLES),
     ]

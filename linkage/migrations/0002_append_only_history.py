@@ -5,27 +5,12 @@ the application by its database role (manage.py db_roles)."""
 
 from django.db import migrations
 
+from core.db_guards import append_only
+
 APPEND_ONLY_TABLES = (
     "linkage_historicaltransfer",
     "linkage_historicalreferralreport",
 )
-
-
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in APPEND_ONLY_TABLES:
-        schema_editor.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION cases_append_only();"
-        )
-
-
-def uninstall(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in APPEND_ONLY_TABLES:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
 
 
 class Migration(migrations.Migration):
@@ -35,5 +20,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, uninstall),
+        append_only(APPEND_ONLY_TABLES),
     ]
